@@ -1,0 +1,400 @@
+"""The error catalog: every failure a person can meet has a stable code, a title, a cause and a remedy.
+
+Codes look like ``KZ-<AREA>-<NNN>``. Each app declares its own codes in ``error_codes.py`` with
+:func:`register`; the catalog gathers them when Django starts (``CoreConfig.ready``). Raise
+:class:`KizunaError` with a code and context; the texts are rendered in the active language with
+the context filled in (``{field}``, ``{value}``, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import translation
+
+CODE_RE = re.compile(r"^KZ-[A-Z]{2,5}-\d{3}$")
+
+AREAS: dict[str, str] = {
+    "VAL": "validation",
+    "AUTH": "authentication and permissions",
+    "DB": "database",
+    "WF": "workflow automation",
+    "IMP": "data migration",
+    "INT": "integrations",
+    "MAIL": "email",
+    "API": "HTTP API",
+    "TASK": "background tasks",
+    "SYS": "system",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """One catalog entry. Texts may use ``{name}`` placeholders filled from the error's context."""
+
+    code: str
+    title_en: str
+    title_ja: str
+    cause_en: str
+    cause_ja: str
+    remedy_en: str
+    remedy_ja: str
+    http_status: int = 400
+    retryable: bool = False
+
+    @property
+    def area(self) -> str:
+        return self.code.split("-")[1]
+
+    def text(self, part: str, language: str | None = None) -> str:
+        lang = (language or translation.get_language() or "ja")[:2]
+        suffix = "ja" if lang == "ja" else "en"
+        return str(getattr(self, f"{part}_{suffix}"))
+
+
+_CATALOG: dict[str, ErrorSpec] = {}
+
+
+def register(*specs: ErrorSpec) -> None:
+    """Add entries to the catalog; a code may be registered once (identical re-registration is fine)."""
+    for spec in specs:
+        if not CODE_RE.match(spec.code):
+            raise ValueError(f"bad error code {spec.code!r}: expected KZ-AREA-NNN")
+        if spec.area not in AREAS:
+            raise ValueError(f"unknown error area in {spec.code!r}")
+        existing = _CATALOG.get(spec.code)
+        if existing is not None and existing != spec:
+            raise ValueError(f"error code {spec.code} registered twice with different texts")
+        _CATALOG[spec.code] = spec
+
+
+def get_spec(code: str) -> ErrorSpec:
+    try:
+        return _CATALOG[code]
+    except KeyError:
+        raise LookupError(f"unknown error code {code!r}") from None
+
+
+def catalog() -> Iterator[ErrorSpec]:
+    """Every registered entry, sorted by code."""
+    return iter(sorted(_CATALOG.values(), key=lambda s: s.code))
+
+
+def catalog_markdown() -> str:
+    """The catalog as the page docs/errors.md (regenerate with ``kizuna errors --format markdown``)."""
+    out = [
+        "# Error catalog",
+        "",
+        "Every failure a person can meet in Kizuna has a stable code. This page is generated from",
+        "`kizuna.core.errors` by `kizuna errors --format markdown > docs/errors.md`; a test keeps it in step.",
+        "`{name}` marks a value filled in from the situation (the field, the value, the existing record).",
+        "",
+    ]
+    area = ""
+    for spec in catalog():
+        if spec.area != area:
+            area = spec.area
+            out += [f"## {area} — {AREAS[area]}", ""]
+        retry = "yes" if spec.retryable else "no"
+        out += [
+            f"### {spec.code} — {spec.title_en} / {spec.title_ja}",
+            "",
+            f"- **Cause:** {spec.cause_en}",
+            f"- **原因:** {spec.cause_ja}",
+            f"- **Remedy:** {spec.remedy_en}",
+            f"- **対処:** {spec.remedy_ja}",
+            f"- HTTP status {spec.http_status}; retryable: {retry}",
+            "",
+        ]
+    return "\n".join(out)
+
+
+class _SafeDict(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, context: Mapping[str, Any]) -> str:
+    # format_map with a forgiving dict: a missing context key shows as {key} rather than failing.
+    return string.Formatter().vformat(template, (), _SafeDict(context))
+
+
+@dataclass
+class KizunaError(Exception):
+    """A failure with a catalog code. ``context`` fills the texts and is recorded with the event."""
+
+    code: str
+    context: dict[str, Any] = field(default_factory=dict)
+    field: str | None = None
+
+    def __post_init__(self) -> None:
+        self.spec = get_spec(self.code)
+        if self.field and "field" not in self.context:
+            self.context["field"] = self.field
+        super().__init__(self.code)
+
+    def _render(self, part: str, language: str | None) -> str:
+        # Context values may be lazy translations (field labels, actions): render them in `language`.
+        with translation.override(language or translation.get_language()):
+            return _fill(self.spec.text(part, language), self.context)
+
+    def title(self, language: str | None = None) -> str:
+        return self._render("title", language)
+
+    def cause(self, language: str | None = None) -> str:
+        return self._render("cause", language)
+
+    def remedy(self, language: str | None = None) -> str:
+        return self._render("remedy", language)
+
+    @property
+    def retryable(self) -> bool:
+        return self.spec.retryable
+
+    def as_dict(self, language: str | None = None) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title(language),
+            "cause": self.cause(language),
+            "remedy": self.remedy(language),
+            "field": self.field,
+            "retryable": self.retryable,
+            "context": {k: _jsonable(v) for k, v in self.context.items()},
+        }
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title('en')} — {self.cause('en')}"
+
+
+class KizunaValidationError(KizunaError):
+    """A write refused because one or more fields are invalid; ``errors`` holds one KizunaError each."""
+
+    def __init__(self, errors: list[KizunaError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(code=first.code, context=dict(first.context), field=first.field)
+
+    def as_dict(self, language: str | None = None) -> dict[str, Any]:
+        data = super().as_dict(language)
+        data["errors"] = [e.as_dict(language) for e in self.errors]
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+E = ErrorSpec
+register(
+    E(
+        "KZ-VAL-001",
+        "Required field is empty",
+        "必須項目が空です",
+        "The field “{field}” is required but no value was given.",
+        "「{field}」は必須ですが、値がありません。",
+        "Enter a value for “{field}”.",
+        "「{field}」に値を入力してください。",
+    ),
+    E(
+        "KZ-VAL-002",
+        "Value already in use",
+        "値が重複しています",
+        "Another {object_type} (id {existing_id}) already has {field} = “{value}”; it must be unique.",
+        "{field} が「{value}」の別の{object_type}（ID {existing_id}）が既に存在します。この項目は重複できません。",
+        "Use a different value, or open record {existing_id} and update it instead.",
+        "別の値を使うか、既存のレコード（ID {existing_id}）を開いて更新してください。",
+        http_status=409,
+    ),
+    E(
+        "KZ-VAL-003",
+        "Value not allowed",
+        "選択できない値です",
+        "“{value}” is not an allowed value for {field}.",
+        "「{value}」は {field} に指定できない値です。",
+        "Choose one of: {allowed}.",
+        "次のいずれかを指定してください: {allowed}",
+    ),
+    E(
+        "KZ-VAL-004",
+        "Invalid value",
+        "値の形式が正しくありません",
+        "“{value}” is not a valid {kind} for {field}: {reason}",
+        "「{value}」は {field} の{kind}として正しくありません: {reason}",
+        "Correct the value; expected format: {expected}.",
+        "値を修正してください。期待される形式: {expected}",
+    ),
+    E(
+        "KZ-VAL-005",
+        "Unknown prefecture",
+        "都道府県名が正しくありません",
+        "“{value}” is not one of the 47 prefectures of Japan ({field}).",
+        "「{value}」は47都道府県のいずれでもありません（{field}）。",
+        "Use the prefecture's name (東京都, 大阪府, 北海道 …), its English name or its JIS code 01–47.",
+        "都道府県名（東京都・大阪府・北海道など）、英語名、またはJISコード01〜47で指定してください。",
+    ),
+    E(
+        "KZ-VAL-006",
+        "Invalid phone number",
+        "電話番号が正しくありません",
+        "“{value}” cannot be read as a phone number ({field}): {reason}",
+        "「{value}」は電話番号として読み取れません（{field}）: {reason}",
+        "Enter the number with its area code, e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678.",
+        "市外局番から入力してください（例: 03-1234-5678、090-1234-5678、+81 3 1234 5678）。",
+    ),
+    E(
+        "KZ-VAL-007",
+        "Invalid corporate number",
+        "法人番号が正しくありません",
+        "“{value}” is not a valid 13-digit corporate number (法人番号): {reason}",
+        "「{value}」は正しい13桁の法人番号ではありません: {reason}",
+        "Copy the number from the National Tax Agency's corporate number site; the first digit is a check digit.",
+        "国税庁法人番号公表サイトから番号を確認してください（先頭1桁はチェックディジットです）。",
+    ),
+    E(
+        "KZ-VAL-008",
+        "Invalid email address",
+        "メールアドレスが正しくありません",
+        "“{value}” is not a valid email address ({field}): {reason}",
+        "「{value}」は正しいメールアドレスではありません（{field}）: {reason}",
+        "Enter an address like taro@example.co.jp.",
+        "taro@example.co.jp のような形式で入力してください。",
+    ),
+    E(
+        "KZ-VAL-009",
+        "Invalid postal code",
+        "郵便番号が正しくありません",
+        "“{value}” is not a 7-digit Japanese postal code ({field}).",
+        "「{value}」は7桁の郵便番号ではありません（{field}）。",
+        "Enter the postal code as 123-4567 or 1234567.",
+        "123-4567 または 1234567 の形式で入力してください。",
+    ),
+    E(
+        "KZ-VAL-010",
+        "Unknown custom field",
+        "カスタム項目が存在しません",
+        "There is no active custom field “{field}” on {object_type}.",
+        "{object_type} に有効なカスタム項目「{field}」はありません。",
+        "Check the field key in Settings → Custom fields; known keys: {allowed}.",
+        "設定 → カスタム項目でキーを確認してください。有効なキー: {allowed}",
+    ),
+    E(
+        "KZ-VAL-011",
+        "Related record not found",
+        "関連レコードが見つかりません",
+        "{field} refers to {object_type} {value}, which does not exist or is not visible to you.",
+        "{field} が参照する{object_type} {value} は存在しないか、閲覧権限がありません。",
+        "Choose an existing record you can see.",
+        "閲覧可能な既存のレコードを選択してください。",
+    ),
+    E(
+        "KZ-VAL-012",
+        "Inconsistent values",
+        "値の組み合わせが矛盾しています",
+        "{reason}",
+        "{reason}",
+        "Correct the fields named in the message so they agree with each other.",
+        "メッセージに示された項目を互いに矛盾しないよう修正してください。",
+    ),
+    E(
+        "KZ-VAL-013",
+        "Record changed by someone else",
+        "他のユーザーが更新しました",
+        "The {object_type} was changed (version {current_version}) after you opened it (version {expected_version}).",
+        "開いた後に{object_type}が更新されました（現在のバージョン {current_version}、編集開始時 {expected_version}）。",
+        "Reload the record, check the other change, and apply yours again.",
+        "レコードを再読み込みし、他の変更を確認してから再度保存してください。",
+        http_status=409,
+    ),
+    E(
+        "KZ-VAL-014",
+        "Unknown field",
+        "項目名が正しくありません",
+        "“{field}” is not a field of {object_type}.",
+        "「{field}」は{object_type}の項目ではありません。",
+        "Use one of: {allowed}. Custom fields go under “custom”.",
+        "次のいずれかを使ってください: {allowed}（カスタム項目は custom に指定します）",
+    ),
+    E(
+        "KZ-VAL-015",
+        "Record is still in use",
+        "関連データがあるため削除できません",
+        "{object_type} {object_id} is still referenced by {count} record(s) ({related}).",
+        "{object_type} {object_id} は {count} 件の関連データ（{related}）から参照されています。",
+        "Reassign or delete the related records first, or merge this record into another.",
+        "先に関連データの付け替えまたは削除を行うか、別のレコードに統合してください。",
+        http_status=409,
+    ),
+    E(
+        "KZ-AUTH-001",
+        "Not allowed to view this record",
+        "このレコードを閲覧する権限がありません",
+        "{object_type} {object_id} is outside what your role ({role}) may see.",
+        "{object_type} {object_id} は、あなたのロール（{role}）で閲覧できる範囲外です。",
+        "Ask the record's owner or an administrator to share it or change your role.",
+        "レコードの担当者または管理者に共有やロール変更を依頼してください。",
+        http_status=404,
+    ),
+    E(
+        "KZ-AUTH-002",
+        "Not allowed to change this record",
+        "このレコードを変更する権限がありません",
+        "Your role ({role}) may not {action} {object_type} {object_id}.",
+        "あなたのロール（{role}）では{object_type} {object_id}を{action}できません。",
+        "Ask the record's owner, your manager or an administrator.",
+        "レコードの担当者、マネージャー、または管理者に依頼してください。",
+        http_status=403,
+    ),
+    E(
+        "KZ-AUTH-003",
+        "Administrator only",
+        "管理者のみ実行できます",
+        "Only administrators may {action}.",
+        "{action}は管理者のみ実行できます。",
+        "Ask an administrator to do it or to grant you the administrator role.",
+        "管理者に実行を依頼するか、管理者ロールの付与を依頼してください。",
+        http_status=403,
+    ),
+    E(
+        "KZ-DB-001",
+        "Database constraint violated",
+        "データベースの制約に違反しました",
+        "The database refused the change: {detail}",
+        "データベースが変更を拒否しました: {detail}",
+        "Nothing was saved. Correct the data and try again; if it persists, report this code with the time.",
+        "何も保存されていません。データを修正して再試行し、解決しない場合はこのコードと時刻を管理者に伝えてください。",
+        http_status=409,
+    ),
+    E(
+        "KZ-TASK-001",
+        "Background task abandoned by its worker",
+        "バックグラウンド処理のワーカーが停止しました",
+        "Task {task_id} ({task_path}) was running on worker {worker_id}, which stopped sending heartbeats"
+        " {silence}s ago; the task was put back in the queue (attempt {attempt}).",
+        "タスク {task_id}（{task_path}）を実行中のワーカー {worker_id} が{silence}秒間応答しなかったため、"
+        "タスクを再実行キューに戻しました（{attempt}回目）。",
+        "None needed: the task runs again. If workers keep dying, check memory and the worker log.",
+        "対応は不要です（自動で再実行されます）。頻発する場合はメモリとワーカーのログを確認してください。",
+        retryable=True,
+    ),
+    E(
+        "KZ-TASK-002",
+        "Background task gave up",
+        "バックグラウンド処理を中止しました",
+        "Task {task_id} ({task_path}) was abandoned by a dead worker {attempt} times and will not be retried.",
+        "タスク {task_id}（{task_path}）はワーカー停止により{attempt}回中断されたため、これ以上再実行しません。",
+        "Look at the worker log for the crash (memory, a killed process), fix it, then retry from the error center.",
+        "ワーカーのログで停止原因（メモリ不足・強制終了など）を確認・解消し、エラーセンターから再実行してください。",
+        http_status=500,
+        retryable=True,
+    ),
+)

@@ -1,0 +1,209 @@
+"""Companies, contacts, tags and administrator-defined custom fields."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.accounts.models import OwnedModel
+from kizuna.core.normalize.prefecture import prefecture_choices
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    color = models.CharField(_("color"), max_length=7, default="#6b7280")
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "1-9", _("1–9 employees")
+    SMALL = "10-49", _("10–49 employees")
+    MEDIUM = "50-299", _("50–299 employees")
+    LARGE = "300-999", _("300–999 employees")
+    ENTERPRISE = "1000+", _("1,000 or more employees")
+
+
+class AddressFields(models.Model):
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    prefecture = models.CharField(_("prefecture"), max_length=4, blank=True, choices=prefecture_choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Company(OwnedModel, AddressFields):
+    name = models.CharField(_("company name"), max_length=200)
+    name_kana = models.CharField(_("company name (kana)"), max_length=200, blank=True)
+    # Legal forms and widths folded (株式会社/(株)/㈱): the key duplicate detection and imports match on.
+    name_normalized = models.CharField(_("normalized name"), max_length=200, db_index=True, editable=False)
+    corporate_number = models.CharField(
+        _("corporate number"),
+        max_length=13,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("法人番号: 13 digits, the first is a check digit."),
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(_("size"), max_length=8, choices=CompanySize.choices, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True, db_index=True)
+    phone_raw = models.CharField(_("phone as entered"), max_length=50, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="companies")
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name_kana", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LifecycleStatus(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+    CHURNED = "churned", _("Churned")
+
+
+class ConsentState(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    GRANTED = "granted", _("Granted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Contact(OwnedModel, AddressFields):
+    family_name = models.CharField(_("family name"), max_length=50)
+    given_name = models.CharField(_("given name"), max_length=50, blank=True)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=50, blank=True)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=50, blank=True)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True, db_index=True)
+    phone_raw = models.CharField(_("phone as entered"), max_length=50, blank=True)
+    mobile = models.CharField(_("mobile (E.164)"), max_length=20, blank=True, db_index=True)
+    mobile_raw = models.CharField(_("mobile as entered"), max_length=50, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    lifecycle_status = models.CharField(
+        _("lifecycle status"),
+        max_length=16,
+        choices=LifecycleStatus.choices,
+        default=LifecycleStatus.LEAD,
+        db_index=True,
+    )
+    consent_state = models.CharField(
+        _("marketing consent"), max_length=16, choices=ConsentState.choices, default=ConsentState.UNKNOWN
+    )
+    consent_source = models.CharField(_("consent source"), max_length=100, blank=True)
+    consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Names, kana, email and company folded (width, case, kana) for instant substring search.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["family_name_kana", "given_name_kana", "id"]
+        indexes = [models.Index(fields=["owner", "lifecycle_status"], name="contact_owner_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.family_name} {self.given_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+    BOOLEAN = "boolean", _("Yes/no")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    URL = "url", _("URL")
+
+
+class CustomFieldObject(models.TextChoices):
+    COMPANY = "customers.company", _("Company")
+    CONTACT = "customers.contact", _("Contact")
+    DEAL = "sales.deal", _("Deal")
+    PRODUCT = "sales.product", _("Product")
+    ORDER = "sales.order", _("Order")
+    TICKET = "support.ticket", _("Ticket")
+
+
+class CustomFieldDefinition(models.Model):
+    """An extra field an administrator adds to one object type; values live in the object's ``custom``."""
+
+    object_type = models.CharField(_("object type"), max_length=32, choices=CustomFieldObject.choices)
+    key = models.SlugField(
+        _("key"), max_length=50, help_text=_("Letters, digits and underscores; used in imports and the API.")
+    )
+    label_ja = models.CharField(_("label (Japanese)"), max_length=100)
+    label_en = models.CharField(_("label (English)"), max_length=100, blank=True)
+    field_type = models.CharField(_("type"), max_length=16, choices=CustomFieldType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    unique = models.BooleanField(_("unique"), default=False)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["object_type", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_type", "key"], name="customfield_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_object_type_display()}: {self.label_ja}"
+
+    def label(self, language: str = "ja") -> str:
+        return self.label_en if language.startswith("en") and self.label_en else self.label_ja
+
+
+class CustomFieldUniqueValue(models.Model):
+    """Enforces a unique custom field in the database: one row per (field, value)."""
+
+    definition = models.ForeignKey(
+        CustomFieldDefinition, on_delete=models.CASCADE, related_name="unique_values"
+    )
+    object_id = models.BigIntegerField()
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "value"], name="customfield_value_unique"),
+            models.UniqueConstraint(fields=["definition", "object_id"], name="customfield_object_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.key}={self.value}"

@@ -1,0 +1,1 @@
+"""Realistic Japanese demo data, loaded in bulk (``kizuna demo --contacts N``)."""
