@@ -6,7 +6,7 @@ import os
 import sys
 
 KIZUNA_COMMANDS = {
-    "serve": "run the web app (gunicorn) and, on the embedded database, a task worker beside it",
+    "serve": "run the web app (gunicorn) and a task worker beside it (--no-worker: web only)",
     "worker": "run background tasks, with heartbeats and recovery of tasks left by dead workers",
     "migrate": "create or update the database schema",
     "demo": "load realistic Japanese demo data (--contacts N)",

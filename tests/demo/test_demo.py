@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F, Sum
 
@@ -189,3 +189,9 @@ def test_command_text_output_names_the_tables() -> None:
     text = out.getvalue()
     assert "Demo data loaded" in text and "customers.contact" in text and "demo users created: 13" in text
     assert generator.has_contacts()
+
+
+def test_a_weak_demo_password_is_refused_with_a_code_and_nothing_is_loaded() -> None:
+    with pytest.raises(CommandError, match="KZ-VAL-004"):
+        call_command("demo", "--contacts", "10", "--password", "1234", stdout=io.StringIO())
+    assert not Contact.objects.exists() and not User.objects.exists()

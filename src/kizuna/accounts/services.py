@@ -29,19 +29,8 @@ def team_get_or_create(*, name: str, actor: Any = None, via: str = "cli") -> Tea
 
 
 @transaction.atomic
-def user_create(
-    *,
-    username: str,
-    password: str,
-    role: str = Role.SALES,
-    team_name: str = "",
-    actor: Any = None,
-    via: str = "cli",
-    email: str = "",
-    display_name: str = "",
-) -> User:
-    """Create a user; administrators also get Django admin access (is_staff, is_superuser)."""
-    user = User(username=username, role=role, email=email, display_name=display_name)
+def password_check(password: str, user: User) -> None:
+    """Refuse a weak password with KZ-VAL-004 (Django's validators), never echoing it."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -55,6 +44,22 @@ def user_create(
             },
             field="password",
         ) from None
+
+
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str = Role.SALES,
+    team_name: str = "",
+    actor: Any = None,
+    via: str = "cli",
+    email: str = "",
+    display_name: str = "",
+) -> User:
+    """Create a user; administrators also get Django admin access (is_staff, is_superuser)."""
+    user = User(username=username, role=role, email=email, display_name=display_name)
+    password_check(password, user)
     if team_name:
         user.team = team_get_or_create(name=team_name, actor=actor, via=via)
     is_admin = role == Role.ADMINISTRATOR

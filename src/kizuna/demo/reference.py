@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from django.contrib.auth.password_validation import validate_password
-
 from kizuna.accounts.models import Team, User
+from kizuna.accounts.services import password_check
 from kizuna.core.permissions import Role
 from kizuna.customers.models import Tag
 from kizuna.sales.models import Pipeline, Product, Stage
@@ -100,7 +99,7 @@ def _user(username: str, role: str, team: Team, display_name: str, password: str
         return user, False
     user = User(username=username, role=role, team=team, display_name=display_name, language="ja")
     if password:
-        validate_password(password, user)
+        password_check(password, user)
         user.set_password(password)
     else:
         # Demo accounts must not become a way in: nobody can sign in with them until an
