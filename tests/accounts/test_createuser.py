@@ -16,7 +16,8 @@ def _run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_admin_once_creates_an_administrator_and_prints_the_password_once(db):
+def test_admin_once_creates_an_administrator_and_prints_the_password_once(transactional_db):
+    # No surrounding transaction, as under `make run`: the command's service must open its own.
     out = _run("--admin-once")
     password = re.search(r"password: (\S+)", out).group(1)
     admin = User.objects.get(username="admin")

@@ -183,9 +183,13 @@ def test_command_json_and_if_empty() -> None:
     assert Contact.objects.count() == 50
 
 
+@pytest.mark.django_db(transaction=True)
 def test_command_text_output_names_the_tables() -> None:
+    # Outside any transaction, as under `make run`: the SQLite tuning PRAGMAs apply and are restored.
+    before = _synchronous()
     out = io.StringIO()
     call_command("demo", "--contacts", "20", stdout=out)
+    assert _synchronous() == before
     text = out.getvalue()
     assert "Demo data loaded" in text and "customers.contact" in text and "demo users created: 13" in text
     assert generator.has_contacts()
@@ -195,3 +199,11 @@ def test_a_weak_demo_password_is_refused_with_a_code_and_nothing_is_loaded() -> 
     with pytest.raises(CommandError, match="KZ-VAL-004"):
         call_command("demo", "--contacts", "10", "--password", "1234", stdout=io.StringIO())
     assert not Contact.objects.exists() and not User.objects.exists()
+
+
+def _synchronous() -> object:
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        return cursor.fetchone()[0]

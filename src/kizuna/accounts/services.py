@@ -28,7 +28,6 @@ def team_get_or_create(*, name: str, actor: Any = None, via: str = "cli") -> Tea
     return team or writes.record_create(Team(name=name), actor=actor, via=via, event_type="team.created")
 
 
-@transaction.atomic
 def password_check(password: str, user: User) -> None:
     """Refuse a weak password with KZ-VAL-004 (Django's validators), never echoing it."""
     try:
@@ -46,6 +45,7 @@ def password_check(password: str, user: User) -> None:
         ) from None
 
 
+@transaction.atomic
 def user_create(
     *,
     username: str,
