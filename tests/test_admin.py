@@ -51,6 +51,8 @@ def _url(label: str, page: str, *args: Any) -> str:
 def _client(user: Any, language: str = "en") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
+        # A signed-in user's saved language wins over the browser's (kizuna.web middleware).
+        User.objects.filter(pk=user.pk).update(language=language)
         client.force_login(user)
     return client
 

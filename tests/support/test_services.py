@@ -55,3 +55,19 @@ def test_feedback_score_range_depends_on_kind(alice, kind, score, ok):
             services.feedback_create(actor=alice, data=data)
         assert exc.value.errors[0].field == "score"
         assert Feedback.objects.count() == 0
+
+
+def test_every_entry_point_follows_the_ticket_status_rules(alice):
+    # ticket_update serves the API, imports and workflows: a closed ticket cannot go back to "new".
+    from kizuna.core.errors import KizunaError
+    from kizuna.support.models import Ticket
+    from kizuna.support.services import ticket_create, ticket_update
+
+    ticket = ticket_create(actor=alice, data={"subject": "返品について"})
+    ticket_update(actor=alice, ticket_id=ticket.pk, data={"status": "closed"}, via="api")
+    with pytest.raises(KizunaError) as caught:
+        ticket_update(actor=alice, ticket_id=ticket.pk, data={"status": "new"}, via="api")
+    assert caught.value.code == "KZ-VAL-003" and caught.value.field == "status"
+    assert Ticket.objects.get(pk=ticket.pk).status == "closed"
+    ticket_update(actor=alice, ticket_id=ticket.pk, data={"status": "open"}, via="api")
+    assert Ticket.objects.get(pk=ticket.pk).status == "open"

@@ -40,6 +40,25 @@ def visible(qs: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
     return qs.filter(visible_q(user))
 
 
+def get_visible(qs: models.QuerySet[M], pk: Any, *, object_type: str, user: Any) -> M:
+    """The record ``pk`` from ``qs`` (already narrowed by :func:`visible`), or KZ-AUTH-001.
+
+    A record the user may not see and a record that does not exist give the same answer, so ids
+    cannot be probed.
+    """
+    obj = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    if obj is None:
+        raise KizunaError(
+            "KZ-AUTH-001",
+            context={
+                "object_type": object_type,
+                "object_id": pk,
+                "role": getattr(user, "effective_role", "anonymous"),
+            },
+        )
+    return obj
+
+
 def _in_scope(user: Any, scope: str, obj: Any) -> bool:
     if scope == Scope.ALL:
         return True

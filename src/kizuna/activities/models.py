@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import OwnedModel
@@ -44,6 +45,14 @@ class ActivityKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
+class ActivityDirection(models.TextChoices):
+    """Which way a message went: from the customer (inbound) or to them (outbound)."""
+
+    NONE = "", _("Not a message")
+    INBOUND = "inbound", _("From the customer")
+    OUTBOUND = "outbound", _("To the customer")
+
+
 class Activity(OwnedModel):
     contact = _related(Contact, _("contact"), "activities")
     company = _related(Company, _("company"), "activities")
@@ -53,6 +62,16 @@ class Activity(OwnedModel):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"), blank=True)
     occurred_at = models.DateTimeField(_("when"), db_index=True)
+    # Emails on a ticket's conversation: the customer's messages and our replies. A database
+    # default so bulk loaders that do not name the column keep working.
+    direction = models.CharField(
+        _("direction"),
+        max_length=8,
+        choices=ActivityDirection.choices,
+        default=ActivityDirection.NONE,
+        db_default=ActivityDirection.NONE,
+        blank=True,
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -66,6 +85,10 @@ class Activity(OwnedModel):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "-occurred_at"], name="activity_contact_time_idx"),
+            models.Index(fields=["company", "-occurred_at"], name="activity_company_time_idx"),
+        ]
         constraints = [models.CheckConstraint(condition=HAS_SUBJECT, name="activity_has_related_record")]
 
     def __str__(self) -> str:
@@ -106,6 +129,15 @@ class Task(OwnedModel):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="task_contact_created_idx")]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()

@@ -55,6 +55,8 @@ def find_unique_conflict(obj: models.Model) -> KizunaError | None:
                     "object_type": str(model._meta.verbose_name),
                     "existing_id": existing,
                     "value": values[field_name],
+                    # The texts name the field as a person knows it (メールアドレス / email address).
+                    "field": getattr(model._meta.get_field(field_name), "verbose_name", field_name),
                 },
                 field=field_name,
             )

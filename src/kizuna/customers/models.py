@@ -66,6 +66,7 @@ class Company(OwnedModel, AddressFields):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name_kana", "name", "id"]
+        indexes = [models.Index(fields=["name_kana", "name", "id"], name="company_kana_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -127,7 +128,10 @@ class Contact(OwnedModel, AddressFields):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["family_name_kana", "given_name_kana", "id"]
-        indexes = [models.Index(fields=["owner", "lifecycle_status"], name="contact_owner_status_idx")]
+        indexes = [
+            models.Index(fields=["family_name_kana", "given_name_kana", "id"], name="contact_kana_idx"),
+            models.Index(fields=["owner", "lifecycle_status"], name="contact_owner_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name}".strip()
@@ -207,3 +211,42 @@ class CustomFieldUniqueValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition.key}={self.value}"
+
+
+class SavedViewObject(models.TextChoices):
+    CONTACT = "contact", _("Contacts")
+    COMPANY = "company", _("Companies")
+
+
+class SavedView(models.Model):
+    """A named list view (search, filters, sort, columns) of contacts or companies, personal or shared."""
+
+    owner = models.ForeignKey(
+        "accounts.User", verbose_name=_("owner"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    object_type = models.CharField(_("object type"), max_length=16, choices=SavedViewObject.choices)
+    shared = models.BooleanField(
+        _("shared"),
+        default=False,
+        help_text=_("Visible to everyone; only its owner or an administrator can change it."),
+    )
+    # The list's query string as a mapping ({"q": "やまだ", "lifecycle_status": "lead", "sort": "-updated_at"}).
+    query = models.JSONField(_("filters and sort"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "object_type", "name"], name="savedview_owner_name_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["object_type", "shared"], name="savedview_type_shared_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,7 +12,7 @@ from kizuna.accounts.models import Team, User
 from kizuna.accounts.services import password_check
 from kizuna.core.permissions import Role
 from kizuna.customers.models import Tag
-from kizuna.sales.models import Pipeline, Product, Stage
+from kizuna.sales.models import Pipeline, Product, Stage, forecast_category_for
 
 from .pools import Dice, Pools
 from .spec import PipelineRef, Reference
@@ -139,6 +139,7 @@ def _pipeline(name: str, stages: tuple[tuple[str, int, bool, bool], ...], *, def
                 probability=probability,
                 is_won=won,
                 is_lost=lost,
+                forecast_category=forecast_category_for(probability=probability, is_won=won, is_lost=lost),
             )
     existing = list(pipeline.stages.order_by("position"))
     return PipelineRef(

@@ -34,7 +34,7 @@ def yen(amount: int | None) -> str:
 class StageInline(TabularInlineBase):
     model = Stage
     extra = 0
-    fields = ("position", "name", "probability", "is_won", "is_lost")
+    fields = ("position", "name", "probability", "is_won", "is_lost", "forecast_category")
 
 
 @admin.register(Pipeline)

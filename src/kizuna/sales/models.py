@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import ExternalIdModel, OwnedModel
@@ -29,6 +30,29 @@ class Pipeline(models.Model):
         return self.name
 
 
+class ForecastCategory(models.TextChoices):
+    """Where a stage's deals count in the forecast (the usual CRM roll-up: closed ⊂ commit ⊂ best case)."""
+
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    CLOSED = "closed", _("Closed won")
+    OMITTED = "omitted", _("Omitted")
+
+
+def forecast_category_for(*, probability: int, is_won: bool, is_lost: bool) -> str:
+    """The default category of a stage: won → closed, lost → omitted, ≥70 % commit, ≥40 % best case."""
+    if is_won:
+        return ForecastCategory.CLOSED
+    if is_lost:
+        return ForecastCategory.OMITTED
+    if probability >= 70:
+        return ForecastCategory.COMMIT
+    if probability >= 40:
+        return ForecastCategory.BEST_CASE
+    return ForecastCategory.PIPELINE
+
+
 class Stage(models.Model):
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="stages"
@@ -38,6 +62,13 @@ class Stage(models.Model):
     probability = models.PositiveSmallIntegerField(_("probability (%)"), default=0)
     is_won = models.BooleanField(_("won"), default=False)
     is_lost = models.BooleanField(_("lost"), default=False)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=16,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+        help_text=_("How the stage's deals count in the sales forecast."),
+    )
 
     class Meta:
         verbose_name = _("stage")
@@ -91,10 +122,29 @@ class Deal(OwnedModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="deal_amount_not_negative")
         ]
-        indexes = [models.Index(fields=["pipeline", "stage"], name="deal_pipeline_stage_idx")]
+        indexes = [
+            models.Index(fields=["contact", "-created_at"], name="deal_contact_created_idx"),
+            models.Index(fields=["pipeline", "stage"], name="deal_pipeline_stage_idx"),
+            # The pipeline board: the first cards of a column by close date, or by closing time.
+            models.Index(fields=["stage", "expected_close_date"], name="deal_stage_close_idx"),
+            models.Index(fields=["stage", "closed_at"], name="deal_stage_closed_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return not (self.stage.is_won or self.stage.is_lost)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open while its expected close date (in the user's calendar) has passed."""
+        return (
+            self.expected_close_date is not None
+            and self.expected_close_date < timezone.localdate()
+            and self.is_open
+        )
 
 
 class DealStageChange(models.Model):
@@ -184,6 +234,7 @@ class Order(OwnedModel):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-order_date", "-id"]
+        indexes = [models.Index(fields=["contact", "-order_date"], name="order_contact_date_idx")]
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(

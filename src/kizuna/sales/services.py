@@ -17,7 +17,18 @@ from kizuna.core.errors import KizunaError, KizunaValidationError
 from kizuna.customers import records
 from kizuna.customers.models import Company, Contact
 
-from .models import Deal, DealStageChange, Order, OrderLine, OrderStatus, Pipeline, Product, Stage
+from .models import (
+    Deal,
+    DealStageChange,
+    ForecastCategory,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Pipeline,
+    Product,
+    Stage,
+    forecast_category_for,
+)
 
 DEAL_FIELDS: dict[str, f.FieldSpec] = {
     "title": f.Text(required=True, max_length=200),
@@ -58,6 +69,7 @@ def pipeline_create(
         "probability": f.Integer(min_value=0, max_value=100),
         "is_won": f.Boolean(),
         "is_lost": f.Boolean(),
+        "forecast_category": f.Choice(choices=ForecastCategory.choices),
     }
     for index, stage in enumerate(stages, start=1):
         values = f.clean_input(stage_specs, stage, object_type="stage")
@@ -66,6 +78,12 @@ def pipeline_create(
                 "KZ-VAL-012", context={"reason": f"stage “{values['name']}” cannot be both won and lost"}
             )
         values = {k: v for k, v in values.items() if v is not None}
+        if not values.get("forecast_category"):
+            values["forecast_category"] = forecast_category_for(
+                probability=values.get("probability") or 0,
+                is_won=bool(values.get("is_won")),
+                is_lost=bool(values.get("is_lost")),
+            )
         writes.record_create(
             Stage(pipeline=pipeline, position=index, **values),
             actor=actor,
@@ -377,3 +395,144 @@ def order_update(*, actor: Any, order_id: int, data: Mapping[str, Any], via: str
 def order_delete(*, actor: Any, order_id: int, via: str = "ui") -> None:
     order = records.lock_visible(Order, pk=order_id, actor=actor)
     records.delete_owned(order, actor=actor, via=via, event_type="order.deleted", custom_type="sales.order")
+
+
+# --- Pipelines and stages (Settings screens, administrators) -----------------------------------------
+
+STAGE_FIELDS: dict[str, f.FieldSpec] = {
+    "name": f.Text(required=True, max_length=100),
+    "probability": f.Integer(min_value=0, max_value=100, blank_value=0),
+    "is_won": f.Boolean(),
+    "is_lost": f.Boolean(),
+    # Blank: derived from probability and the won/lost flags (forecast_category_for).
+    "forecast_category": f.Choice(choices=ForecastCategory.choices),
+}
+
+
+def _pipeline_locked(pipeline_id: Any) -> Pipeline:
+    pipeline = (
+        Pipeline.objects.select_for_update().filter(pk=pipeline_id).first()
+        if str(pipeline_id).isdigit()
+        else None
+    )
+    if pipeline is None:
+        raise KizunaError(
+            "KZ-VAL-011", context={"object_type": _("pipeline"), "value": pipeline_id}, field="pipeline"
+        )
+    return pipeline
+
+
+def _stage_locked(stage_id: Any) -> Stage:
+    stage = Stage.objects.select_for_update().filter(pk=stage_id).first() if str(stage_id).isdigit() else None
+    if stage is None:
+        raise KizunaError("KZ-VAL-011", context={"object_type": _("stage"), "value": stage_id}, field="stage")
+    return stage
+
+
+def _stage_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    values = f.clean_input(STAGE_FIELDS, data, object_type="stage", model=Stage)
+    values["is_won"], values["is_lost"] = bool(values.get("is_won")), bool(values.get("is_lost"))
+    if values["is_won"] and values["is_lost"]:
+        raise KizunaValidationError(
+            [
+                KizunaError(
+                    "KZ-VAL-012",
+                    context={"reason": f"stage “{values['name']}” cannot be both won and lost"},
+                    field="is_lost",
+                )
+            ]
+        )
+    if not values.get("forecast_category"):
+        values["forecast_category"] = forecast_category_for(
+            probability=values.get("probability") or 0, is_won=values["is_won"], is_lost=values["is_lost"]
+        )
+    return values
+
+
+@transaction.atomic
+def pipeline_update(
+    *, actor: Any, pipeline_id: int, name: str, is_default: bool, via: str = "ui"
+) -> Pipeline:
+    """Rename a pipeline or make it the default (the previous default stops being one)."""
+    ensure_admin(actor, action=_("configure pipelines"))
+    pipeline = _pipeline_locked(pipeline_id)
+    clean = f.clean_input(
+        {"name": f.Text(required=True, max_length=100)},
+        {"name": name},
+        object_type="pipeline",
+        model=Pipeline,
+    )
+    if is_default and not pipeline.is_default:
+        for other in Pipeline.objects.select_for_update().filter(is_default=True):
+            writes.record_update(
+                other, values={"is_default": False}, actor=actor, via=via, event_type="pipeline.updated"
+            )
+    values = {"name": clean["name"], "is_default": bool(is_default) or pipeline.is_default}
+    writes.record_update(pipeline, values=values, actor=actor, via=via, event_type="pipeline.updated")
+    return pipeline
+
+
+@transaction.atomic
+def stage_add(*, actor: Any, pipeline_id: int, data: Mapping[str, Any], via: str = "ui") -> Stage:
+    """Add a stage at the end of a pipeline (``{"name": …, "probability": …, "is_won": …, "is_lost": …}``)."""
+    ensure_admin(actor, action=_("configure pipelines"))
+    pipeline = _pipeline_locked(pipeline_id)
+    values = _stage_values(data)
+    position = (pipeline.stages.aggregate(m=Max("position"))["m"] or 0) + 1
+    return writes.record_create(
+        Stage(pipeline=pipeline, position=position, **values),
+        actor=actor,
+        via=via,
+        event_type="stage.created",
+    )
+
+
+@transaction.atomic
+def stage_update(*, actor: Any, stage_id: int, data: Mapping[str, Any], via: str = "ui") -> Stage:
+    """Rename a stage, change its probability or its won/lost flag (deals in it keep their stage)."""
+    ensure_admin(actor, action=_("configure pipelines"))
+    stage = _stage_locked(stage_id)
+    writes.record_update(stage, values=_stage_values(data), actor=actor, via=via, event_type="stage.updated")
+    return stage
+
+
+@transaction.atomic
+def stage_reorder(*, actor: Any, pipeline_id: int, stage_ids: Sequence[Any], via: str = "ui") -> list[Stage]:
+    """Put a pipeline's stages in the order of ``stage_ids`` (every stage of the pipeline, once)."""
+    ensure_admin(actor, action=_("configure pipelines"))
+    pipeline = _pipeline_locked(pipeline_id)
+    stages = {
+        s.pk: s for s in Stage.objects.select_for_update().filter(pipeline=pipeline).order_by("position")
+    }
+    wanted = [int(i) for i in stage_ids if str(i).isdigit()]
+    if sorted(wanted) != sorted(stages) or len(wanted) != len(stage_ids):
+        raise KizunaError(
+            "KZ-VAL-012",
+            context={"reason": f"the new order must list each stage of the pipeline once: {sorted(stages)}"},
+            field="stages",
+        )
+    slots = sorted(s.position for s in stages.values())
+    moving = [pk for pk, slot in zip(wanted, slots, strict=True) if stages[pk].position != slot]
+    # Park the moving stages out of the way first: (pipeline, position) is unique at every step.
+    from django.db.models import F
+
+    offset = max(slots) + 1
+    Stage.objects.filter(pk__in=moving).update(position=F("position") + offset)
+    for pk, slot in zip(wanted, slots, strict=True):
+        if pk in moving:
+            writes.record_update(
+                stages[pk], values={"position": slot}, actor=actor, via=via, event_type="stage.updated"
+            )
+    return [stages[pk] for pk in wanted]
+
+
+@transaction.atomic
+def stage_delete(*, actor: Any, stage_id: int, via: str = "ui") -> None:
+    """Delete an unused stage; one that deals or the stage history still use is KZ-VAL-015."""
+    ensure_admin(actor, action=_("configure pipelines"))
+    stage = _stage_locked(stage_id)
+    if not Stage.objects.filter(pipeline_id=stage.pipeline_id).exclude(pk=stage.pk).exists():
+        raise KizunaError(
+            "KZ-VAL-012", context={"reason": "a pipeline needs at least one stage"}, field="stage"
+        )
+    writes.record_delete(stage, actor=actor, via=via, event_type="stage.deleted")

@@ -79,6 +79,7 @@ class Ticket(OwnedModel):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="ticket_contact_created_idx")]
 
     def __str__(self) -> str:
         return self.subject
@@ -125,6 +126,7 @@ class Feedback(OwnedModel):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-received_at"], name="feedback_contact_time_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(

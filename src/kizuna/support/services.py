@@ -84,6 +84,16 @@ def ticket_update(
     expected_version: int | None = None,
 ) -> Ticket:
     ticket = records.lock_visible(Ticket, pk=ticket_id, actor=actor)
+    if data.get("status"):
+        # Every entry point (UI, API, import, workflow) follows the same status rules.
+        status = f.clean_input(
+            {"status": TICKET_FIELDS["status"]},
+            {"status": data["status"]},
+            partial=True,
+            object_type="ticket",
+            model=Ticket,
+        )["status"]
+        ticket_status_check(current=ticket.status, target=status)
     records.update_owned(
         ticket,
         specs=TICKET_FIELDS,
@@ -97,6 +107,60 @@ def ticket_update(
         prepare=_ticket_times,
     )
     return ticket
+
+
+# Where a ticket may go from each status. Staying put is always allowed; nothing goes back to "new".
+STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    TicketStatus.NEW: (TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.OPEN: (TicketStatus.PENDING, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.PENDING: (TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.RESOLVED: (TicketStatus.OPEN, TicketStatus.CLOSED),
+    TicketStatus.CLOSED: (TicketStatus.OPEN,),
+}
+TRIAGE_FIELDS = ("status", "priority", "assignee")
+
+
+def ticket_status_check(*, current: str, target: str) -> None:
+    """Refuse a status change the queue does not allow (KZ-VAL-003 naming the allowed next statuses)."""
+    allowed = STATUS_TRANSITIONS.get(current, ())
+    if target == current or target in allowed:
+        return
+    labels = dict(TicketStatus.choices)
+    error = KizunaError(
+        "KZ-VAL-003",
+        context={
+            "value": labels.get(target, target),
+            "allowed": ", ".join(str(labels[s]) for s in allowed),
+        },
+        field="status",
+    )
+    f.label_errors([error], Ticket)
+    raise KizunaValidationError([error])
+
+
+@transaction.atomic
+def ticket_triage(
+    *,
+    actor: Any,
+    ticket_id: int,
+    data: Mapping[str, Any],
+    via: str = "ui",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Change a ticket's status, priority or assignee from the queue; status follows STATUS_TRANSITIONS."""
+    clean = f.clean_input(
+        {name: TICKET_FIELDS[name] for name in TRIAGE_FIELDS},
+        data,
+        partial=True,
+        object_type="ticket",
+        model=Ticket,
+    )
+    ticket = records.lock_visible(Ticket, pk=ticket_id, actor=actor)
+    if "status" in clean:
+        ticket_status_check(current=ticket.status, target=clean["status"])
+    return ticket_update(
+        actor=actor, ticket_id=ticket_id, data=data, via=via, expected_version=expected_version
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,167 @@
+"""Reads of tickets (inquiries) with each user's visibility applied: the queue, one ticket, SLA state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.utils import timezone
+
+from kizuna.accounts.models import User
+from kizuna.accounts.visibility import get_visible, visible, visible_q
+from kizuna.core.permissions import Scope
+
+from .models import Ticket, TicketStatus
+
+T = TypeVar("T")
+
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
+SLA_SOON = dt.timedelta(hours=4)
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of rows; ``has_next`` comes from fetching one row more than shown (no COUNT)."""
+
+    rows: list[T]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def paginate(qs: QuerySet[Any], *, page: int, page_size: int = PAGE_SIZE) -> Page[Any]:
+    number = max(1, page)
+    start = (number - 1) * page_size
+    rows = list(qs[start : start + page_size + 1])
+    return Page(rows=rows[:page_size], number=number, has_next=len(rows) > page_size)
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: str = ""  # "" = the open ones (new, open, waiting), "all", or one status
+    priority: str = ""
+    assignee: str = ""  # "", "me", "none" or a user id
+    channel: str = ""
+    sla: str = ""  # "", "breached", "soon" (due within 4 h)
+    sort: str = "sla"  # "sla" (due first) or "newest"
+
+
+def _visible_flag(user: Any, prefix: str) -> Any:
+    q = visible_q(user, prefix=prefix)
+    return Value(True) if not q else ExpressionWrapper(q, output_field=BooleanField())
+
+
+def _with_customer(qs: QuerySet[Ticket], user: Any) -> QuerySet[Ticket]:
+    # The customer is named only when the user may see that record too (its owner may differ).
+    return qs.select_related("contact", "company", "assignee").annotate(
+        contact_visible=_visible_flag(user, "contact__"), company_visible=_visible_flag(user, "company__")
+    )
+
+
+def ticket_list(
+    *, user: Any, filters: TicketFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see, filtered; sorted by SLA due (no SLA last) or newest first."""
+    flt = filters or TicketFilters()
+    now = now or timezone.now()
+    qs = _with_customer(visible(Ticket.objects.all(), user), user)
+    if flt.status == "all":
+        pass
+    elif flt.status:
+        qs = qs.filter(status=flt.status)
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if flt.priority:
+        qs = qs.filter(priority=flt.priority)
+    if flt.channel:
+        qs = qs.filter(channel=flt.channel)
+    if flt.assignee == "me":
+        qs = qs.filter(assignee_id=user.pk)
+    elif flt.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif flt.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(flt.assignee))
+    if flt.sla == "breached":
+        qs = qs.filter(Q(status__in=OPEN_STATUSES, sla_due_at__lt=now) | Q(resolved_at__gt=F("sla_due_at")))
+    elif flt.sla == "soon":
+        qs = qs.filter(status__in=OPEN_STATUSES, sla_due_at__gte=now, sla_due_at__lt=now + SLA_SOON)
+    if flt.sort == "newest":
+        return qs.order_by("-created_at", "-id")
+    return qs.order_by(F("sla_due_at").asc(nulls_last=True), "id")
+
+
+def ticket_page(
+    *, user: Any, filters: TicketFilters | None = None, page: int = 1, page_size: int = PAGE_SIZE
+) -> Page[Ticket]:
+    return paginate(ticket_list(user=user, filters=filters), page=page, page_size=page_size)
+
+
+def ticket_get(*, user: Any, pk: Any) -> Ticket:
+    """One ticket ``user`` may see (with its customer and people), or KZ-AUTH-001."""
+    qs = _with_customer(visible(Ticket.objects.all(), user), user).select_related("owner")
+    ticket: Ticket = get_visible(qs, pk, object_type="ticket", user=user)
+    return ticket
+
+
+@dataclass(frozen=True)
+class SlaTimer:
+    """Where a ticket stands against its SLA at ``now``.
+
+    state: ``none`` (no SLA), ``ok``, ``soon`` (due within 4 h), ``breached`` (open and past due),
+    ``met`` (resolved in time), ``missed`` (resolved late). ``delta`` is always positive.
+    """
+
+    state: str
+    due: dt.datetime | None
+    delta: dt.timedelta
+
+    @property
+    def is_breached(self) -> bool:
+        return self.state in ("breached", "missed")
+
+
+def sla_timer(ticket: Ticket, *, now: dt.datetime | None = None) -> SlaTimer:
+    now = now or timezone.now()
+    due = ticket.sla_due_at
+    if due is None:
+        return SlaTimer("none", None, dt.timedelta(0))
+    if ticket.status not in OPEN_STATUSES:
+        done = ticket.resolved_at or now
+        if done <= due:
+            return SlaTimer("met", due, due - done)
+        return SlaTimer("missed", due, done - due)
+    if due <= now:
+        return SlaTimer("breached", due, now - due)
+    left = due - now
+    return SlaTimer("soon" if left < SLA_SOON else "ok", due, left)
+
+
+def _users(user: Any, scope: str) -> list[User]:
+    qs = User.objects.filter(is_active=True)
+    if scope == Scope.ALL:
+        pass
+    elif scope == Scope.TEAM and user.team_id is not None:
+        qs = qs.filter(Q(team_id=user.team_id) | Q(pk=user.pk))
+    elif scope == Scope.NONE:
+        qs = qs.none()
+    else:
+        qs = qs.filter(pk=user.pk)
+    return list(qs.order_by("display_name", "username"))
+
+
+def assignable_users(*, user: Any) -> list[User]:
+    """The users ``user`` may assign records to (as the services allow): self, the team, or everyone."""
+    if user.policy.edit == Scope.NONE:
+        return []
+    return _users(user, user.policy.edit)
+
+
+def filter_users(*, user: Any) -> list[User]:
+    """The people offered in an assignee filter: those whose records ``user`` may see."""
+    return _users(user, user.policy.view)
