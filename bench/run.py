@@ -5,7 +5,11 @@ in the same run, the baseline the foundation issue names — the same rows throu
 ``bulk_create`` — on 50,000 contacts. Results go to ``bench/results/<timestamp>.json`` and a
 Markdown table is printed for docs/benchmarks.md.
 
+UI pages (bench/bench_ui.py): server time of the main web pages at 1,000,000 contacts (target:
+median ≤ 50 ms per page), on a fresh database loaded with the demo data.
+
 Options (environment): BENCH_CONTACTS (default 1000000), BENCH_BASELINE_CONTACTS (default 50000),
+BENCH_UI_CONTACTS (default 1000000), BENCH_SUITES (default "demo,ui"),
 BENCH_DATABASES (default "sqlite,postgresql"), KIZUNA_BENCH_POSTGRESQL_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres; a database ``kizuna_bench`` is created and dropped).
 """
@@ -134,10 +138,37 @@ def _markdown(machine: dict[str, str], results: list[dict[str, object]]) -> str:
 
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    contacts = int(os.environ.get("BENCH_CONTACTS", "1000000"))
-    baseline = int(os.environ.get("BENCH_BASELINE_CONTACTS", "50000"))
+    suites = os.environ.get("BENCH_SUITES", "demo,ui").split(",")
     vendors = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
     machine = _machine()
+    ok = _demo_benchmark(machine, vendors) if "demo" in suites else True
+    if "ui" in suites:
+        ok = _ui_benchmark(machine, vendors) and ok
+    if not ok:
+        raise SystemExit(1)
+
+
+def _ui_benchmark(machine: dict[str, str], vendors: list[str]) -> bool:
+    import bench_ui
+
+    contacts = int(os.environ.get("BENCH_UI_CONTACTS", "1000000"))
+    print(f"\nUI page benchmark on {machine['cpu']} ({machine['cores']} cores, {machine['memory']})")
+    results = bench_ui.run_section([Database(v.strip()) for v in vendors], contacts, RESULTS / "var")
+    out = RESULTS / f"ui-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"machine": machine, "results": results}, ensure_ascii=False, indent=2))
+    print()
+    print(bench_ui.markdown(results))
+    print(f"\n(raw results: {out.relative_to(ROOT)})")
+    missed = bench_ui.missed(results)
+    if missed and contacts >= 1_000_000:
+        print(f"Target missed (median ≤ {bench_ui.TARGET_MS:.0f} ms): " + "; ".join(missed), file=sys.stderr)
+        return False
+    return True
+
+
+def _demo_benchmark(machine: dict[str, str], vendors: list[str]) -> bool:
+    contacts = int(os.environ.get("BENCH_CONTACTS", "1000000"))
+    baseline = int(os.environ.get("BENCH_BASELINE_CONTACTS", "50000"))
     print(f"Demo load benchmark on {machine['cpu']} ({machine['cores']} cores, {machine['memory']})")
     results = []
     for vendor in vendors:
@@ -158,7 +189,8 @@ def main() -> None:
     failed = [r for r in results if r["writer"] == "kizuna" and float(str(r["seconds"])) >= TARGET_SECONDS]
     if failed and contacts >= 1_000_000:
         print(f"Target missed: 1,000,000 contacts must load in under {TARGET_SECONDS} s", file=sys.stderr)
-        raise SystemExit(1)
+        return False
+    return True
 
 
 if __name__ == "__main__":

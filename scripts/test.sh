@@ -43,7 +43,15 @@ else
   fi
 fi
 
+CHROMIUM="${KIZUNA_CHROMIUM:-/usr/bin/chromium}"
+if [ -x "$CHROMIUM" ]; then
+  browser="Browser tests (tests/e2e, Playwright + $CHROMIUM): ran with the suite on each database above"
+else
+  browser="Browser tests (tests/e2e): SKIPPED, $CHROMIUM is missing; install Debian's chromium: apt-get install -y chromium"
+fi
+
 echo
 echo "=== Databases exercised ==="
 printf '  %s\n' "${ran[@]}"
+echo "  $browser"
 exit $status

@@ -48,7 +48,9 @@ def _po_entries(path: Path = PO) -> list[dict[str, Any]]:
                 parts[key] = ast.literal_eval(quoted)
         if parts.get("msgid"):
             strs = [v for k, v in parts.items() if k.startswith("msgstr")]
-            entries.append({"msgid": parts["msgid"], "msgstr": strs, "flags": flags})
+            entries.append(
+                {"msgid": parts["msgid"], "msgctxt": parts.get("msgctxt"), "msgstr": strs, "flags": flags}
+            )
     return entries
 
 
@@ -64,7 +66,11 @@ def test_compiled_catalog_matches_the_po_file():
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in _po_entries():
-        assert compiled.gettext(entry["msgid"]) == entry["msgstr"][0], entry["msgid"]
+        if entry["msgctxt"]:
+            found = compiled.pgettext(entry["msgctxt"], entry["msgid"])
+        else:
+            found = compiled.gettext(entry["msgid"])
+        assert found == entry["msgstr"][0], entry["msgid"]
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs gettext's xgettext")

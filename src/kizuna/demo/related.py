@@ -143,7 +143,8 @@ def deals(
             times.append(min(times[-1] + clock.between(DAY, 20 * DAY), clock.now))
         closed = path[-1] in (pipeline.won_stage_id, pipeline.lost_stage_id)
         lost = path[-1] == pipeline.lost_stage_id
-        expected = times[-1] if closed else created + clock.between(30, 150) * DAY
+        # Open deals are expected to close soon: a few already late, most in the coming six months.
+        expected = times[-1] if closed else max(created, clock.now) + clock.between(-20, 180) * DAY
         deal_rows.append((
             deal_id, clock.dt(created), clock.dt(times[-1]), len(path), owner[0], owner[1],
             _deal_title(g, companies, company_id, contacts.family[i]), company_id, contacts.ids[i],

@@ -36,6 +36,9 @@ def tickets(g: ChunkGenerator, contacts: ContactInfo, count: int) -> tuple[list[
         owner, (subject, body) = dice.pick(g.ref.support), dice.pick(TICKETS)
         status, priority = dice.pick(TICKET_STATUSES), dice.pick(PRIORITIES)
         created = clock.business_time(contacts.created[i], clock.now - DAY)
+        if status in ("new", "open", "pending"):
+            # A queue holds recent inquiries; older ones were answered and closed long ago.
+            created = clock.business_time(max(created, (clock.now // DAY - 10) * DAY), clock.now - 3600)
         responded = min(created + clock.between(600, 8 * 3600), clock.now) if status != "new" else None
         resolved = (
             min(created + clock.between(3600, 7 * DAY), clock.now)

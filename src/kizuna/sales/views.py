@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -141,7 +141,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
         # Built once, not per card: a board renders up to 50 cards a stage.
         "deals_url": reverse("sales:deal_board"),
         "labels": {
-            "close": gettext("Close"),
+            "close": pgettext("deal card, before the expected close date", "Close"),
             "overdue": gettext("Overdue"),
             "no_date": gettext("No close date"),
             "move": gettext("Move to…"),

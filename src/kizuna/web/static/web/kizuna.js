@@ -24,6 +24,20 @@
   document.addEventListener("kizuna:toast", function (event) {
     toast(event.detail.text, event.detail.kind);
   });
+  // The phone menu button is a <label> for a hidden checkbox: Enter and Space toggle it too.
+  document.addEventListener("keydown", function (event) {
+    var button = event.target.closest && event.target.closest(".nav-toggle-button");
+    if (!button || (event.key !== "Enter" && event.key !== " ")) { return; }
+    event.preventDefault();
+    var box = document.getElementById(button.htmlFor);
+    box.checked = !box.checked;
+    button.setAttribute("aria-expanded", String(box.checked));
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "nav-toggle") { return; }
+    var button = document.querySelector(".nav-toggle-button");
+    if (button) { button.setAttribute("aria-expanded", String(event.target.checked)); }
+  });
   // Close the user menu when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
