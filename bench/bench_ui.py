@@ -59,22 +59,30 @@ PAGES: tuple[Page, ...] = (
 )
 
 
-def _setup(contacts: int) -> dict[str, Any]:
+def _setup(contacts: int, reuse: bool = False) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db.models import Count
 
+    from kizuna.accounts.models import User
     from kizuna.accounts.services import user_create
     from kizuna.activities.models import Activity
     from kizuna.core.permissions import Role
+    from kizuna.customers.models import Contact
     from kizuna.demo.generator import load_demo
     from kizuna.demo.reference import SALES_TOKYO
 
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    load_demo(contacts=contacts, seed=1)
-    load_seconds = time.perf_counter() - started
-    admin = user_create(username="bench_admin", password=PASSWORD, role=Role.ADMINISTRATOR)
-    sales = user_create(username="bench_sales", password=PASSWORD, role=Role.SALES, team_name=SALES_TOKYO)
+    load_seconds = 0.0
+    if reuse and Contact.objects.exists():
+        # Development loop: time pages again on a database an earlier run loaded (kept with --reuse).
+        admin = User.objects.get(username="bench_admin")
+        sales = User.objects.get(username="bench_sales")
+    else:
+        started = time.perf_counter()
+        load_demo(contacts=contacts, seed=1)
+        load_seconds = time.perf_counter() - started
+        admin = user_create(username="bench_admin", password=PASSWORD, role=Role.ADMINISTRATOR)
+        sales = user_create(username="bench_sales", password=PASSWORD, role=Role.SALES, team_name=SALES_TOKYO)
     # The busiest contact the sales user may see too, so both users time the same record page.
     busiest = (
         Activity.objects.filter(contact__team_id=sales.team_id)
@@ -124,6 +132,10 @@ def _time_page(client: Any, url: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, required=True)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time pages on an already loaded database instead of loading one"
+    )
+    parser.add_argument("--only", default="", help="time only pages whose label contains this text")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kizuna.settings")
@@ -135,10 +147,12 @@ def main() -> None:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    ctx = _setup(args.contacts)
+    ctx = _setup(args.contacts, reuse=args.reuse)
     pages: list[dict[str, Any]] = []
     skipped: list[str] = []
     for page in PAGES:
+        if args.only and args.only.lower() not in page.label.lower():
+            continue
         try:
             url = reverse(page.url_name, args=page.args(ctx))
         except NoReverseMatch:

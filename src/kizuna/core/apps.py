@@ -14,3 +14,15 @@ class CoreConfig(AppConfig):
         from . import checks  # noqa: F401  (registers system checks)
 
         autodiscover_modules("error_codes")
+
+        from django.db.models.signals import post_migrate
+
+        # After the whole migrate (core's signal is sent once all apps are migrated): a search index
+        # part SQLite dropped while rebuilding a table for a schema change is re-created.
+        post_migrate.connect(_ensure_search_indexes, sender=self, dispatch_uid="kizuna.search_indexes")
+
+
+def _ensure_search_indexes(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    from .search import ensure_search_indexes
+
+    ensure_search_indexes(using)

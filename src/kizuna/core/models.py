@@ -164,3 +164,26 @@ class TaskSideEffect(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SearchableModel(models.Model):
+    """A record found by the search boxes: ``search_text`` holds its search document.
+
+    Subclasses list their searchable values in :meth:`search_parts`; the services store the document
+    on every create and update (``kizuna.customers.records``), and the database indexes it
+    (``kizuna.core.search``).
+    """
+
+    # Tokens of the searchable fields (kizuna.core.normalize.search); indexed, never shown.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def search_parts(self) -> list[str]:
+        raise NotImplementedError(f"{type(self).__name__} must list its searchable values")
+
+    def search_document(self) -> str:
+        from kizuna.core.normalize.search import search_document
+
+        return search_document(self.search_parts())

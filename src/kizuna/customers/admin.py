@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from kizuna.accounts.admin import OWNER_FIELDSET, RECORD_FIELDSET, OwnedRecordAdmin
 from kizuna.core.admin_support import ModelAdminBase, ServiceCalls, ServiceModelAdmin, record_service
 from kizuna.core.errors import KizunaError
-from kizuna.core.normalize import fold_for_search, normalize_company_name, normalize_phone
+from kizuna.core.normalize import normalize_phone
+from kizuna.core.search import search_filter
 
 from . import services
 from .custom_fields import custom_field_define
@@ -97,15 +98,12 @@ class CompanyAdmin(OwnedRecordAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        # The same matching as the company selector: "㈱山田" finds 株式会社山田商事.
+        # The search index of the company lists: "山田商事" finds 株式会社山田商事, ヤマダ finds やまだ.
         term = search_term.strip()
         if not term:
             return queryset, False
-        query = Q(name__icontains=term) | Q(name_kana__icontains=term) | Q(corporate_number=term)
-        key = normalize_company_name(term)
-        if key:
-            query |= Q(name_normalized__contains=key)
-        return queryset.filter(query | record_id_q(term) | phone_q(term, "phone")), False
+        other = queryset.filter(record_id_q(term) | phone_q(term, "phone"))
+        return search_filter(queryset, term) | other, False
 
 
 @admin.register(Contact)
@@ -179,13 +177,12 @@ class ContactAdmin(OwnedRecordAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        # The contact selector's folded key: "ヤマダ", "やまだ" and "ﾔﾏﾀﾞ" find the same people, and
-        # one column is searched instead of six.
+        # The search index of the contact lists: "ヤマダ", "やまだ" and "ﾔﾏﾀﾞ" find the same people.
         term = search_term.strip()
         if not term:
             return queryset, False
-        query = Q(search_text__contains=fold_for_search(term))
-        return queryset.filter(query | record_id_q(term) | phone_q(term, "phone", "mobile")), False
+        other = queryset.filter(record_id_q(term) | phone_q(term, "phone", "mobile"))
+        return search_filter(queryset, term) | other, False
 
 
 @admin.register(Tag)

@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import OwnedModel
+from kizuna.core.models import SearchableModel
 from kizuna.core.normalize.prefecture import prefecture_choices
+from kizuna.core.normalize.search import national_digits
 
 
 class Tag(models.Model):
@@ -41,7 +43,7 @@ class AddressFields(models.Model):
         abstract = True
 
 
-class Company(OwnedModel, AddressFields):
+class Company(OwnedModel, AddressFields, SearchableModel):
     name = models.CharField(_("company name"), max_length=200)
     name_kana = models.CharField(_("company name (kana)"), max_length=200, blank=True)
     # Legal forms and widths folded (株式会社/(株)/㈱): the key duplicate detection and imports match on.
@@ -71,6 +73,9 @@ class Company(OwnedModel, AddressFields):
     def __str__(self) -> str:
         return self.name
 
+    def search_parts(self) -> list[str]:
+        return [self.name, self.name_kana, self.corporate_number or "", national_digits(self.phone)]
+
 
 class LifecycleStatus(models.TextChoices):
     LEAD = "lead", _("Lead")
@@ -85,7 +90,7 @@ class ConsentState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Contact(OwnedModel, AddressFields):
+class Contact(OwnedModel, AddressFields, SearchableModel):
     family_name = models.CharField(_("family name"), max_length=50)
     given_name = models.CharField(_("given name"), max_length=50, blank=True)
     family_name_kana = models.CharField(_("family name (kana)"), max_length=50, blank=True)
@@ -121,8 +126,6 @@ class Contact(OwnedModel, AddressFields):
     consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
-    # Names, kana, email and company folded (width, case, kana) for instant substring search.
-    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -139,6 +142,18 @@ class Contact(OwnedModel, AddressFields):
     @property
     def full_name(self) -> str:
         return str(self)
+
+    def search_parts(self) -> list[str]:
+        """Full name in kanji and in kana (so "山田太郎" and "太郎" both match), email, company, phones."""
+        company = self.company.name if self.company_id and self.company else ""
+        return [
+            f"{self.family_name}{self.given_name}",
+            f"{self.family_name_kana}{self.given_name_kana}",
+            self.email,
+            company,
+            national_digits(self.phone),
+            national_digits(self.mobile),
+        ]
 
 
 class CustomFieldType(models.TextChoices):

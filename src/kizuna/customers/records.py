@@ -17,6 +17,7 @@ from kizuna.accounts.visibility import can_view, ensure_can_create, ensure_can_d
 from kizuna.core import fields as f
 from kizuna.core import writes
 from kizuna.core.errors import KizunaError, KizunaValidationError
+from kizuna.core.models import SearchableModel
 from kizuna.core.normalize import normalize_text
 from kizuna.core.permissions import Role, Scope
 
@@ -100,6 +101,27 @@ def _set_tags(obj: models.Model, names: Any) -> dict[str, dict[str, Any]]:
     return {"tags": {"before": before, "after": clean}}
 
 
+def _document_new(obj: models.Model) -> None:
+    if isinstance(obj, SearchableModel):
+        obj.search_text = obj.search_document()
+
+
+def _document_update(obj: models.Model, clean: dict[str, Any]) -> None:
+    """Add the new ``search_text`` to ``clean`` when the changes alter the record's search document."""
+    if not isinstance(obj, SearchableModel):
+        return
+    model = type(obj)
+    merged = model(**{fld.attname: getattr(obj, fld.attname) for fld in model._meta.concrete_fields})
+    for fld in model._meta.concrete_fields:  # related objects already loaded: no query to read them again
+        if isinstance(fld, models.ForeignKey) and fld.is_cached(obj):
+            fld.set_cached_value(merged, fld.get_cached_value(obj))
+    for name, value in clean.items():
+        setattr(merged, name, value)
+    document = merged.search_document()
+    if document != obj.search_text:
+        clean["search_text"] = document
+
+
 def _split(data: Mapping[str, Any]) -> tuple[dict[str, Any], Any, Any]:
     data = dict(data)
     return data, data.pop("tags", None), data.pop("custom", None)
@@ -131,6 +153,7 @@ def create_owned(
         )
     if prepare is not None:
         prepare(obj)
+    _document_new(obj)
     writes.record_create(obj, actor=actor, via=via, event_type=event_type)
     if custom_type is not None:
         custom_fields.sync_unique_values(obj=obj, object_type=custom_type, custom=obj.custom)  # type: ignore[attr-defined]
@@ -172,6 +195,7 @@ def update_owned(
         )
     if prepare is not None:
         prepare(obj, clean)
+    _document_update(obj, clean)
     extra = _set_tags(obj, tags) if tags is not None else {}
     changes = writes.record_update(
         obj,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from kizuna.accounts.models import Team, User
 from kizuna.accounts.visibility import get_visible, visible
-from kizuna.core.normalize import fold_for_search, normalize_company_name, normalize_text, to_katakana
+from kizuna.core.normalize import normalize_company_name, normalize_text
+from kizuna.core.search import search_filter
 
 from .models import Company, Contact, CustomFieldDefinition, SavedView, Tag
 
@@ -20,11 +21,7 @@ M = TypeVar("M", bound=Model)
 
 def company_list(*, user: Any, search: str = "", filters: dict[str, Any] | None = None) -> QuerySet[Company]:
     qs = visible(Company.objects.all(), user).select_related("owner").prefetch_related("tags")
-    if search:
-        qs = qs.filter(name__icontains=search) | qs.filter(
-            name_normalized__contains=normalize_company_name(search)
-        )
-    return qs.filter(**_custom_filters(filters))
+    return search_filter(qs.filter(**_custom_filters(filters)), search)
 
 
 def company_get(*, user: Any, pk: Any) -> Company:
@@ -34,9 +31,7 @@ def company_get(*, user: Any, pk: Any) -> Company:
 
 def contact_list(*, user: Any, search: str = "", filters: dict[str, Any] | None = None) -> QuerySet[Contact]:
     qs = visible(Contact.objects.all(), user).select_related("company", "owner").prefetch_related("tags")
-    if search:
-        qs = qs.filter(search_text__contains=fold_for_search(search))
-    return qs.filter(**_custom_filters(filters))
+    return search_filter(qs.filter(**_custom_filters(filters)), search)
 
 
 def contact_get(*, user: Any, pk: Any) -> Contact:
@@ -117,30 +112,23 @@ def contact_table(
     filters = dict(filters or {})
     company = str(filters.pop("company", "") or "").strip()
     lookups, extra = _table_lookups(filters, CONTACT_FILTERS)
-    qs = contact_list(user=user, search=search.strip(), filters=lookups).select_related("team")
+    qs = contact_list(user=user, filters=lookups).select_related("team")
     if company:
         match = Q(company__name__icontains=company)
         key = normalize_company_name(company)
         if key:
             match |= Q(company__name_normalized__contains=key)
         qs = qs.filter(match)
-    return qs.filter(extra).order_by(*_ordering(sort, CONTACT_SORTS))
+    return search_filter(qs.filter(extra), search).order_by(*_ordering(sort, CONTACT_SORTS))
 
 
 def company_table(
     *, user: Any, search: str = "", filters: dict[str, Any] | None = None, sort: str = DEFAULT_SORT
 ) -> QuerySet[Company]:
-    """Companies ``user`` may see for a list or an export: search name (kanji, kana, legal form folded)."""
+    """Companies ``user`` may see for a list or an export: search name (kanji, kana), 法人番号, phone."""
     lookups, extra = _table_lookups(dict(filters or {}), COMPANY_FILTERS)
     qs = company_list(user=user, filters=lookups).select_related("team")
-    search = normalize_text(search)
-    if search:
-        match = Q(name__icontains=search) | Q(name_kana__contains=to_katakana(search))
-        key = normalize_company_name(search)
-        if key:
-            match |= Q(name_normalized__contains=key)
-        qs = qs.filter(match)
-    return qs.filter(extra).order_by(*_ordering(sort, COMPANY_SORTS))
+    return search_filter(qs.filter(extra), search).order_by(*_ordering(sort, COMPANY_SORTS))
 
 
 def _table_lookups(filters: dict[str, Any], allowed: dict[str, str]) -> tuple[dict[str, Any], Q]:

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.core import fields as f
-from kizuna.core import writes
+from kizuna.core import search, writes
 from kizuna.core.errors import KizunaError, KizunaValidationError
-from kizuna.core.normalize import fold_for_search, normalize_company_name
+from kizuna.core.normalize import normalize_company_name
 from kizuna.core.permissions import Role
 
 from . import records
@@ -116,15 +116,18 @@ def company_update(
         expected_version=expected_version,
         prepare=_company_prepare,
     )
+    search.refresh_related_documents(company)  # contacts and deals carry its name in their documents
     return company
 
 
 @transaction.atomic
 def company_delete(*, actor: Any, company_id: int, via: str = "ui") -> None:
     company = records.lock_visible(Company, pk=company_id, actor=actor)
+    people = list(Contact.objects.filter(company_id=company.pk).values_list("pk", flat=True))
     records.delete_owned(
         company, actor=actor, via=via, event_type="company.deleted", custom_type="customers.company"
     )
+    search.refresh_documents(Contact.objects.filter(pk__in=people).select_related("company"))
 
 
 def _contact_resolver(actor: Any) -> records.Resolver:
@@ -138,29 +141,12 @@ def _contact_resolver(actor: Any) -> records.Resolver:
     return resolve
 
 
-def _contact_search_text(contact: Contact) -> str:
-    parts = [
-        contact.family_name,
-        contact.given_name,
-        contact.family_name_kana,
-        contact.given_name_kana,
-        contact.email,
-        contact.company.name if contact.company_id and contact.company else "",
-    ]
-    return " ".join(fold_for_search(p) for p in parts if p)
-
-
 def _contact_prepare_new(contact: Contact) -> None:
-    contact.search_text = _contact_search_text(contact)
     if contact.consent_state != ConsentState.UNKNOWN and contact.consent_at is None:
         contact.consent_at = timezone.now()
 
 
 def _contact_prepare_update(contact: Contact, clean: dict[str, Any]) -> None:
-    merged = Contact(**{fld.attname: getattr(contact, fld.attname) for fld in Contact._meta.concrete_fields})
-    for name, value in clean.items():
-        setattr(merged, name, value)
-    clean["search_text"] = _contact_search_text(merged)
     if "consent_state" in clean and clean["consent_state"] != contact.consent_state:
         clean["consent_at"] = timezone.now()
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from kizuna.core.normalize.search import join_documents, part_document
+
 from .pools import bag
 from .rows import DAY, ChunkGenerator, CompanyInfo, ContactInfo, Row
 from .spec import PipelineRef
@@ -14,6 +16,7 @@ from .spec import PipelineRef
 DEAL_COLUMNS: Final = (
     "id", "created_at", "updated_at", "version", "owner_id", "team_id", "title", "company_id", "contact_id",
     "pipeline_id", "stage_id", "amount", "expected_close_date", "closed_at", "lost_reason", "custom",
+    "search_text",
 )  # fmt: skip
 STAGE_CHANGE_COLUMNS: Final = ("id", "deal_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by_id")
 ORDER_COLUMNS: Final = (
@@ -24,7 +27,7 @@ ORDER_LINE_COLUMNS: Final = ("id", "order_id", "product_id", "quantity", "unit_p
 TICKET_COLUMNS: Final = (
     "id", "created_at", "updated_at", "version", "owner_id", "team_id", "subject", "body", "channel", "status",
     "priority", "assignee_id", "contact_id", "company_id", "sla_due_at", "first_response_at", "resolved_at",
-    "custom",
+    "custom", "search_text",
 )  # fmt: skip
 FEEDBACK_COLUMNS: Final = (
     "id", "created_at", "updated_at", "version", "owner_id", "team_id", "kind", "score", "comment", "contact_id",
@@ -145,11 +148,14 @@ def deals(
         lost = path[-1] == pipeline.lost_stage_id
         # Open deals are expected to close soon: a few already late, most in the coming six months.
         expected = times[-1] if closed else max(created, clock.now) + clock.between(-20, 180) * DAY
+        title = _deal_title(g, companies, company_id, contacts.family[i])
+        company_document = companies.document[company_id - companies.ids[0]] if company_id is not None else ""
         deal_rows.append((
             deal_id, clock.dt(created), clock.dt(times[-1]), len(path), owner[0], owner[1],
-            _deal_title(g, companies, company_id, contacts.family[i]), company_id, contacts.ids[i],
+            title, company_id, contacts.ids[i],
             pipeline.pipeline_id, path[-1], dice.between(5, 500) * 10_000, clock.date(expected),
             clock.dt(times[-1]) if closed else None, dice.pick(LOST_REASONS) if lost else "", "{}",
+            join_documents((part_document(title), company_document)),  # as Deal.search_parts
         ))  # fmt: skip
         paths.append((deal_id, path, owner[0], times))
         linked.add(deal_id, contacts.ids[i], company_id, owner, created)

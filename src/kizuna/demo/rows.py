@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from kizuna.core.normalize import corporate_number_check_digit, fold_for_search, normalize_company_name
+from kizuna.core.normalize import corporate_number_check_digit, normalize_company_name
+from kizuna.core.normalize.search import folded_document, join_documents, national_digits, part_document
 
 from . import pools as p
 from .spec import Reference
@@ -22,7 +23,7 @@ Row = tuple[Any, ...]
 COMPANY_COLUMNS: Final = (
     "id", "created_at", "updated_at", "version", "owner_id", "team_id", "postal_code", "prefecture", "city",
     "address_line1", "address_line2", "name", "name_kana", "name_normalized", "corporate_number", "industry",
-    "size", "website", "phone", "phone_raw", "custom",
+    "size", "website", "phone", "phone_raw", "custom", "search_text",
 )  # fmt: skip
 CONTACT_COLUMNS: Final = (
     "id", "created_at", "updated_at", "version", "owner_id", "team_id", "postal_code", "prefecture", "city",
@@ -115,7 +116,7 @@ class CompanyInfo:
     address: list[Address] = field(default_factory=list)
     city: list[p.City] = field(default_factory=list)
     name: list[str] = field(default_factory=list)
-    fold: list[str] = field(default_factory=list)
+    document: list[str] = field(default_factory=list)  # search document of the name
     slug: list[str] = field(default_factory=list)
 
 
@@ -165,7 +166,7 @@ class ChunkGenerator:
         # Corporate numbers already in the database (entered by hand): never reused.
         self.taken_numbers = taken_numbers
         self._normalized: dict[str, str] = {}
-        self._folded: dict[str, str] = {}
+        self._documents: dict[str, str] = {}
 
     def address(self, city: p.City) -> Address:
         dice = self.dice
@@ -174,6 +175,10 @@ class ChunkGenerator:
         if dice.chance(0.5):
             line2 = f"{dice.pick(self.pools.buildings)}{dice.pick(BUILDING_KINDS)} {dice.between(1, 12)}F"
         return f"{city.postal3}-{int(dice.random() * 10_000):04d}", city.prefecture, city.city, line1, line2
+
+    def document(self, text: str) -> str:
+        """The search document of ``text`` as one field (cached: subjects and names repeat)."""
+        return self._cached(self._documents, part_document, text)
 
     def _cached(self, cache: dict[str, str], function: Any, text: str) -> str:
         # Company names repeat (山田商事 is common): normalize and fold each distinct name once.
@@ -200,18 +205,25 @@ class ChunkGenerator:
             address = self.address(city)
             phone, phone_raw = fixed_phone(dice, city.area_code)
             created, updated = clock.created_updated()
+            number = self._corporate_number(company_id, cname.name)
+            name_document = self._cached(self._documents, part_document, cname.name)
+            # Same parts, same order as Company.search_parts (the demo tests compare them).
+            document = join_documents((
+                name_document, self._cached(self._documents, part_document, cname.kana), number or "",
+                national_digits(phone),
+            ))  # fmt: skip
             rows.append((
                 company_id, clock.dt(created), clock.dt(updated), 1, owner[0], owner[1], *address,
                 cname.name, cname.kana, self._cached(self._normalized, normalize_company_name, cname.name),
-                self._corporate_number(company_id, cname.name), cname.industry, dice.pick(COMPANY_SIZES),
-                f"https://www.{cname.slug}.example.jp", phone, phone_raw, "{}",
+                number, cname.industry, dice.pick(COMPANY_SIZES),
+                f"https://www.{cname.slug}.example.jp", phone, phone_raw, "{}", document,
             ))  # fmt: skip
             info.ids.append(company_id)
             info.owner.append(owner)
             info.address.append(address)
             info.city.append(city)
             info.name.append(cname.name)
-            info.fold.append(self._cached(self._folded, fold_for_search, cname.name))
+            info.document.append(name_document)
             info.slug.append(cname.slug)
         return rows, info
 
@@ -234,7 +246,7 @@ class ChunkGenerator:
     def _employer(
         self, companies: CompanyInfo
     ) -> tuple[int | None, str, tuple[int, int], p.City, Address, str | None, str, str]:
-        """(company, its folded name, owner, city, address, domain slug, department, title) of a contact.
+        """(company, its name's search document, owner, city, address, domain slug, department, title) of a contact.
 
         Nine in ten contacts work at one of the chunk's companies and share its owner (the account
         owner) and address; the rest are individual customers with an address of their own.
@@ -245,7 +257,7 @@ class ChunkGenerator:
             return None, "", dice.pick(self.ref.sales), city, self.address(city), None, "", ""
         i = int(dice.random() * len(companies.ids))
         return (
-            companies.ids[i], companies.fold[i], companies.owner[i], companies.city[i], companies.address[i],
+            companies.ids[i], companies.document[i], companies.owner[i], companies.city[i], companies.address[i],
             companies.slug[i], dice.pick(p.DEPARTMENTS), dice.pick(p.TITLES),
         )  # fmt: skip
 
@@ -256,7 +268,7 @@ class ChunkGenerator:
         rows: list[Row] = []
         for contact_id in range(first, first + count):
             family, given = dice.pick(pools.family_names), dice.pick(pools.given_names)
-            company_id, company_fold, owner, city, address, slug, department, title = self._employer(
+            company_id, company_document, owner, city, address, slug, department, title = self._employer(
                 companies
             )
             email = self.email(family, given, slug)
@@ -266,21 +278,18 @@ class ChunkGenerator:
             status, consent = dice.pick(LIFECYCLES), dice.pick(CONSENTS)
             consented = consent != "unknown"
             birth = clock.date(clock.between(-15 * 365, 30 * 365) * DAY) if dice.chance(0.15) else None
-            # Same parts, same order, same folding as customers.services._contact_search_text.
-            folded = (
-                family.fold_kanji,
-                given.fold_kanji,
-                family.fold_kana,
-                given.fold_kana,
-                fold_for_search(email),
-                company_fold,
-            )
+            # Same parts, same order as Contact.search_parts; names and e-mail are folded already.
+            document = join_documents((
+                folded_document(family.fold_kanji + given.fold_kanji),
+                folded_document(family.fold_kana + given.fold_kana), folded_document(email), company_document,
+                national_digits(phone), national_digits(mobile),
+            ))  # fmt: skip
             rows.append((
                 contact_id, clock.dt(created), clock.dt(updated), 1, owner[0], owner[1], *address,
                 family.kanji, given.kanji, family.kana, given.kana, company_id, department, title, email,
                 phone, phone_raw, mobile, mobile_raw, birth, dice.pick(p.SOURCES), status, consent,
                 dice.pick(p.CONSENT_SOURCES) if consented else "", clock.dt(created) if consented else None,
-                "{}", " ".join(part for part in folded if part),
+                "{}", document,
             ))  # fmt: skip
             info.ids.append(contact_id)
             info.company.append(company_id)

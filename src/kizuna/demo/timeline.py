@@ -51,6 +51,7 @@ def tickets(g: ChunkGenerator, contacts: ContactInfo, count: int) -> tuple[list[
             dice.pick(CHANNELS), status, priority, owner[0], contacts.ids[i],
             contacts.company[i], clock.dt(created + SLA_SECONDS[priority]),
             clock.dt(responded) if responded else None, clock.dt(resolved) if resolved else None, "{}",
+            g.document(subject),  # as Ticket.search_parts
         ))  # fmt: skip
         linked.add(ticket_id, contacts.ids[i], contacts.company[i], owner, updated)
     return rows, linked

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import ExternalIdModel, OwnedModel
+from kizuna.core.models import SearchableModel
 from kizuna.customers.models import Company, Contact
 
 
@@ -87,7 +88,7 @@ class Stage(models.Model):
         return f"{self.pipeline.name} / {self.name}"
 
 
-class Deal(OwnedModel):
+class Deal(OwnedModel, SearchableModel):
     title = models.CharField(_("title"), max_length=200)
     company = models.ForeignKey(
         Company,
@@ -124,7 +125,10 @@ class Deal(OwnedModel):
         ]
         indexes = [
             models.Index(fields=["contact", "-created_at"], name="deal_contact_created_idx"),
-            models.Index(fields=["pipeline", "stage"], name="deal_pipeline_stage_idx"),
+            # Board totals per stage read this index alone (visibility columns and amount included).
+            models.Index(
+                fields=["pipeline", "stage", "team", "owner", "amount"], name="deal_board_stats_idx"
+            ),
             # The pipeline board: the first cards of a column by close date, or by closing time.
             models.Index(fields=["stage", "expected_close_date"], name="deal_stage_close_idx"),
             models.Index(fields=["stage", "closed_at"], name="deal_stage_closed_at_idx"),
@@ -132,6 +136,9 @@ class Deal(OwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def search_parts(self) -> list[str]:
+        return [self.title, self.company.name if self.company_id and self.company else ""]
 
     @property
     def is_open(self) -> bool:

@@ -16,7 +16,7 @@ from kizuna.core.permissions import Scope
 from . import forecast
 from .models import Deal, DealStageChange, Order, Pipeline, Product, Stage
 
-BOARD_CARDS_PER_COLUMN = 50
+BOARD_CARDS_PER_COLUMN = 25  # the rest of a column is one click away, in the deal list
 
 DEAL_SORTS: dict[str, tuple[Any, ...]] = {
     "-updated": ("-updated_at", "-id"),

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import OwnedModel
+from kizuna.core.models import SearchableModel
 from kizuna.customers.models import Company, Contact
 from kizuna.sales.models import Order
 
@@ -34,7 +35,7 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
-class Ticket(OwnedModel):
+class Ticket(OwnedModel, SearchableModel):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     channel = models.CharField(
@@ -83,6 +84,9 @@ class Ticket(OwnedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+    def search_parts(self) -> list[str]:
+        return [self.subject]
 
 
 class FeedbackKind(models.TextChoices):

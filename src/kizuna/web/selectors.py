@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from kizuna.accounts.visibility import visible
 from kizuna.activities.models import Activity, Task, TaskStatus
-from kizuna.core.normalize import fold_for_search, normalize_company_name
+from kizuna.core.search import search_filter
 from kizuna.customers.models import Company, Contact
 from kizuna.sales.models import Deal, Order, OrderStatus, Stage
 from kizuna.support.models import Priority, Ticket, TicketStatus
@@ -127,29 +127,23 @@ def global_search(*, user: Any, query: str, limit: int = SEARCH_LIMIT) -> Search
     query = query.strip()
     if not query:
         return SearchResults(query, [], [], [], [])
-    folded = fold_for_search(query)
-    company_key = normalize_company_name(query)
     contacts = (
-        visible(Contact.objects.all(), user)
-        .filter(search_text__contains=folded)
+        search_filter(visible(Contact.objects.all(), user), query)
         .select_related("company")
-        .order_by("family_name_kana", "given_name_kana", "id")[:limit]
+        .order_by("-updated_at", "-id")[:limit]
     )
-    company_match = Q(name__icontains=query)
-    if company_key:
-        company_match |= Q(name_normalized__contains=company_key)
-    companies = visible(Company.objects.all(), user).filter(company_match).order_by("name_kana", "id")[:limit]
+    companies = search_filter(visible(Company.objects.all(), user), query).order_by("-updated_at", "-id")[
+        :limit
+    ]
     deals = (
-        visible(Deal.objects.all(), user)
-        .filter(title__icontains=query)
+        search_filter(visible(Deal.objects.all(), user), query)
         .select_related("stage", "company")
-        .order_by("-updated_at")[:limit]
+        .order_by("-updated_at", "-id")[:limit]
     )
     tickets = (
-        visible(Ticket.objects.all(), user)
-        .filter(subject__icontains=query)
+        search_filter(visible(Ticket.objects.all(), user), query)
         .select_related("contact")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at", "-id")[:limit]
     )
     return SearchResults(query, list(contacts), list(companies), list(deals), list(tickets))
 
