@@ -37,20 +37,24 @@ class Page:
     url_name: str
     args: Callable[[dict[str, Any]], list[Any]] = lambda ctx: []
     query: str = ""
+    fresh: bool = False  # empty the cache before each request (the dashboard's figures are cached)
 
 
 # The pages the issue holds to 50 ms. ``ctx`` carries ids chosen after loading (the busiest contact).
 PAGES: tuple[Page, ...] = (
-    Page("Dashboard", "dashboard"),
+    Page("Dashboard (figures cached)", "dashboard"),
+    Page("Dashboard (figures computed)", "dashboard", fresh=True),
     Page("Contact list", "customers:contact_list"),
     Page("Contact list, kana search (common name)", "customers:contact_list", query="q=さとう"),
     Page("Contact list, kana search (no hit)", "customers:contact_list", query="q=ぬゑゐ"),
+    Page("Contact list, kanji full name search", "customers:contact_list", query="q=山田太郎"),
     Page(
         "Contact list, filter (lifecycle = customer)",
         "customers:contact_list",
         query="lifecycle_status=customer",
     ),
     Page("Company list", "customers:company_list"),
+    Page("Company list, search", "customers:company_list", query="q=山田"),
     Page("Contact 360 (busiest contact)", "customers:contact_detail", args=lambda ctx: [ctx["busy_contact"]]),
     Page("Deal board", "sales:deal_board"),
     Page("Ticket queue", "support:ticket_list"),
@@ -99,23 +103,29 @@ def _setup(contacts: int, reuse: bool = False) -> dict[str, Any]:
     }
 
 
-def _time_page(client: Any, url: str) -> dict[str, Any]:
+def _time_page(client: Any, url: str, fresh: bool = False) -> dict[str, Any]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    def get() -> Any:
+        if fresh:
+            cache.clear()
+        return client.get(url)
+
     for _ in range(WARMUPS):
-        response = client.get(url)
+        response = get()
         if response.status_code != 200:
             return {"status": response.status_code}
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        get()
     # Read now: captured_queries is a view on the live log, which the next request clears.
     query_count = len(queries)
     sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     samples = []
     for _ in range(REQUESTS):
         started = time.perf_counter()
-        client.get(url)
+        get()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
@@ -164,7 +174,7 @@ def main() -> None:
         for role, user in ctx["users"].items():
             client = Client(raise_request_exception=False, HTTP_HOST="localhost")
             client.force_login(user)
-            result = _time_page(client, url)
+            result = _time_page(client, url, fresh=page.fresh)
             result.update(page=page.label, url=url, user=role)
             pages.append(result)
             print(f"{page.label:<45} {role:<14} {result}", file=sys.stderr)

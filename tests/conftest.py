@@ -22,6 +22,16 @@ def _english_texts() -> Any:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    # Cached figures (the dashboard's) must not leak from one test into the next: SQLite hands out
+    # the ids of rolled-back rows again, so a cache key could match another test's data.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def team_a(db: Any) -> Any:
     from kizuna.accounts.models import Team

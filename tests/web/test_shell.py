@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -160,6 +161,7 @@ def test_dashboard_queries_do_not_grow_with_data(
     client = signed_in(alice)
     _sales_data(alice, pipeline, product)
     client.get("/")
+    cache.clear()  # count the queries of a page computing its figures, both times
     with CaptureQueriesContext(connection) as few:
         client.get("/")
     for n in range(5):
@@ -169,9 +171,31 @@ def test_dashboard_queries_do_not_grow_with_data(
             actor=alice,
             data={"title": f"電話 {n}", "due_at": (timezone.now() + dt.timedelta(days=n)).isoformat()},
         )
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)
+
+
+def test_dashboard_figures_are_cached_until_the_next_write(alice: Any, pipeline: Any, product: Any) -> None:
+    client = signed_in(alice)
+    _sales_data(alice, pipeline, product)
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get("/").context["board"]
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get("/").context["board"]
+    assert len(cached) < len(computed) - 5  # the aggregate queries were skipped
+    assert (again.sales_this_month, again.forecast_quarter) == (
+        first.sales_this_month,
+        first.forecast_quarter,
+    )
+    assert again.as_of == first.as_of
+    # A write through a service is an event: the next request computes the figures again.
+    contact = contact_create(actor=alice, data={"family_name": "新規"})
+    deal_create(actor=alice, data={"title": "追加", "contact": contact.pk, "amount": 2_000_000})
+    after = client.get("/").context["board"]
+    assert sum(row["count"] for row in after.pipeline_by_stage) == 2
+    assert after.as_of > first.as_of
 
 
 def test_global_search_finds_by_kana_and_hides_other_teams(alice: Any, charlie: Any) -> None:
