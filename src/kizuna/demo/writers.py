@@ -60,7 +60,10 @@ def db_columns(model: type[models.Model], attnames: Sequence[str]) -> list[str]:
     missing = [
         f.attname
         for f in fields.values()
-        if f.attname not in attnames and not f.null and f.db_default is models.NOT_PROVIDED
+        if f.attname not in attnames
+        and not f.null
+        and f.db_default is models.NOT_PROVIDED
+        and not f.generated  # computed by the database
     ]
     if unknown or missing:
         raise DemoSchemaError(

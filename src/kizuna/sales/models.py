@@ -130,8 +130,8 @@ class Deal(OwnedModel, SearchableModel):
                 fields=["pipeline", "stage", "team", "owner", "amount"], name="deal_board_stats_idx"
             ),
             # The pipeline board: the first cards of a column by close date, or by closing time.
-            models.Index(fields=["stage", "expected_close_date"], name="deal_stage_close_idx"),
-            models.Index(fields=["stage", "closed_at"], name="deal_stage_closed_at_idx"),
+            models.Index(fields=["stage", "expected_close_date", "id"], name="deal_stage_close_id_idx"),
+            models.Index(fields=["stage", "closed_at", "id"], name="deal_stage_closed_id_idx"),
         ]
 
     def __str__(self) -> str:

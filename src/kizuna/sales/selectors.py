@@ -11,11 +11,19 @@ from django.utils import timezone
 
 from kizuna.accounts.models import User
 from kizuna.accounts.visibility import get_visible, visible
+from kizuna.core import figures
+from kizuna.core.ordering import first_nulls_last
 from kizuna.core.permissions import Scope
 
 from . import forecast
 from .models import Deal, DealStageChange, Order, Pipeline, Product, Stage
 
+BOARD_CARD_FIELDS = (
+    "id", "version", "title", "amount", "stage_id", "pipeline_id", "owner_id", "team_id", "company_id",
+    "contact_id", "expected_close_date", "closed_at", "company__name", "contact__family_name",
+    "contact__given_name", "owner__username", "owner__display_name", "owner__first_name",
+    "owner__last_name",
+)  # fmt: skip
 BOARD_CARDS_PER_COLUMN = 25  # the rest of a column is one click away, in the deal list
 
 DEAL_SORTS: dict[str, tuple[Any, ...]] = {
@@ -86,13 +94,13 @@ def board_stats(
     """
     stages = stage_list(pipeline=pipeline) if stages is None else stages
     probability = {s.pk: s.probability for s in stages}
-    rows = (
-        deal_queryset(user=user)
-        .filter(pipeline=pipeline)
-        .values("stage_id")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by()
-    )
+
+    def totals() -> list[dict[str, Any]]:
+        qs = deal_queryset(user=user).filter(pipeline=pipeline).values("stage_id")
+        return list(qs.annotate(n=Count("id"), total=Sum("amount")).order_by())
+
+    # Cached until the next write (a move is one): kizuna.core.figures.
+    rows = figures.cached(f"board:{pipeline.pk}:{figures.visibility_key(user)}", totals)
     out = {}
     for r in rows:
         total = int(r["total"] or 0)
@@ -122,16 +130,16 @@ def board_columns(*, user: Any, pipeline: Pipeline, per_column: int | None = Non
     per_column = per_column or BOARD_CARDS_PER_COLUMN
     stages = stage_list(pipeline=pipeline)
     stats = board_stats(user=user, pipeline=pipeline, stages=stages)
-    base = deal_queryset(user=user).select_related("company", "contact", "owner")
+    # Only what a card shows: a board builds some 700 model instances, and each field costs.
+    base = deal_queryset(user=user).select_related("company", "contact", "owner").only(*BOARD_CARD_FIELDS)
     columns = []
     for stage in stages:
-        order = (
-            ("-closed_at", "-id")  # closed deals always have closed_at (set by the service)
-            if stage.is_won or stage.is_lost
-            else (F("expected_close_date").asc(nulls_last=True), "id")
-        )
+        column = base.filter(stage=stage)
+        if stage.is_won or stage.is_lost:  # closed deals always have closed_at (set by the service)
+            cards = list(column.order_by("-closed_at", "-id")[:per_column])
+        else:  # closing soonest first, undated last, each part read in index order
+            cards = first_nulls_last(column, "expected_close_date", per_column)
         column_stats = stats.get(stage.pk, ColumnStats())
-        cards = list(base.filter(stage=stage).order_by(*order)[:per_column])
         for card in cards:
             card.stage = stage  # already loaded: no query per card
         columns.append(BoardColumn(stage=stage, stats=column_stats, cards=cards))

@@ -6,21 +6,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from kizuna.accounts.visibility import visible
 from kizuna.activities.models import Activity, Task, TaskStatus
-from kizuna.core.models import DomainEvent
-from kizuna.core.permissions import Scope
+from kizuna.core.figures import cached, visibility_key
 from kizuna.core.search import search_filter
 from kizuna.customers.models import Company, Contact
 from kizuna.sales.models import Deal, Order, OrderStatus, Stage
-from kizuna.support.models import Priority, Ticket, TicketStatus
+from kizuna.support.models import Priority, Ticket
 
 SEARCH_LIMIT = 8
-OPEN_TICKET_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
 
 
 @dataclass
@@ -48,16 +45,12 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-FIGURES_TTL = 300  # seconds; any service write (a new domain event) renews the figures at once
-
-
 def dashboard_for(user: Any) -> Dashboard:
     """The home page: the user's own tasks and today's activities, live; the aggregate figures cached.
 
     The figures (pipeline, sales, forecast, tickets) add up hundreds of thousands of rows at a
-    million contacts. They are cached per visibility and per day, keyed on the newest domain event:
-    every service write records one in its transaction, so a change shows on the next request, and
-    :data:`FIGURES_TTL` bounds what a write outside the services could leave stale.
+    million contacts. They are cached per visibility and per day until the next write
+    (:mod:`kizuna.core.figures`).
     """
     now = timezone.localtime()
     tasks = (
@@ -74,27 +67,14 @@ def dashboard_for(user: Any) -> Dashboard:
         .select_related("contact", "author")
         .order_by("-occurred_at")[:8]
     )
-    key = f"kizuna:dashboard:{_visibility_key(user)}:{now:%Y-%m-%d}:{timezone.get_current_timezone_name()}"
-    version = DomainEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    cached = cache.get(key)
-    if cached is None or cached[0] != version:
-        cached = (version, _figures(user, now))
-        cache.set(key, cached, FIGURES_TTL)
-    figures = dict(cached[1])
+    key = f"dashboard:{visibility_key(user)}:{now:%Y-%m-%d}:{timezone.get_current_timezone_name()}"
+    figures = dict(cached(key, lambda: _figures(user, now)))
     priorities = dict(Priority.choices)
     figures["tickets_by_priority"] = [
         {**row, "label": priorities.get(row["priority"], row["priority"])}
         for row in figures["tickets_by_priority"]
     ]
     return Dashboard(my_tasks=my_tasks, overdue_tasks=overdue, todays_activities=todays, **figures)
-
-
-def _visibility_key(user: Any) -> str:
-    """Users with the same key see the same records (the scope of visible())."""
-    scope = user.policy.view
-    if scope == Scope.ALL:
-        return "all"
-    return f"{scope}:{user.team_id or 0}:{user.pk}"
 
 
 def _figures(user: Any, now: dt.datetime) -> dict[str, Any]:
@@ -134,7 +114,7 @@ def _figures(user: Any, now: dt.datetime) -> dict[str, Any]:
         v=Sum("total")
     )["v"]
 
-    tickets = visible(Ticket.objects.all(), user).filter(status__in=OPEN_TICKET_STATUSES)
+    tickets = visible(Ticket.objects.all(), user).filter(in_queue__in=(True,))  # as the ticket queue
     counts = dict(tickets.values_list("priority").annotate(count=Count("id")).order_by())
     by_priority = [
         {"priority": value, "count": counts[value]}

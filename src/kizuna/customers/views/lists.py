@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kizuna.accounts.visibility import ensure_can_delete
 from kizuna.core.errors import KizunaError, KizunaValidationError
 from kizuna.core.normalize.prefecture import prefecture_choices
+from kizuna.core.ordering import narrow_when_small
 from kizuna.web.forms import apply_errors
 
 from .. import exports, selectors, services
@@ -274,7 +275,7 @@ def _list_context(request: HttpRequest, kind: ListKind) -> dict[str, Any]:
     data, current_view = _list_data(request, views)
     form = _filter_form(kind, data, definitions=definitions, choices=choices, columns=columns)
     state = form.state()
-    qs = kind.table(user=user, search=state.search, filters=state.filters, sort=state.sort)
+    qs = narrow_when_small(kind.table(user=user, search=state.search, filters=state.filters, sort=state.sort))
     rows, has_next = selectors.table_page(qs, page=state.page)
     count = selectors.table_count(qs) if state.filtered else None
     first = (state.page - 1) * selectors.PAGE_SIZE + 1
