@@ -57,6 +57,8 @@ PAGES: tuple[Page, ...] = (
     Page("Company list, search", "customers:company_list", query="q=山田"),
     Page("Contact 360 (busiest contact)", "customers:contact_detail", args=lambda ctx: [ctx["busy_contact"]]),
     Page("Deal board", "sales:deal_board"),
+    Page("Forecast (figures cached)", "sales:forecast"),
+    Page("Forecast (figures computed)", "sales:forecast", fresh=True),
     Page("Ticket queue", "support:ticket_list"),
     Page("Task list", "activities:task_list"),
     Page("Global search", "search", query="q=やまだ"),

@@ -286,3 +286,22 @@ def test_migration_derives_forecast_category_of_existing_stages():
     }
     migration = importlib.import_module("kizuna.sales.migrations.0002_stage_forecast_category")
     assert migration.Migration.operations[-1].reversible
+
+
+def test_forecast_is_cached_until_a_deal_changes(alice, pipeline):
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    stage = pipeline.stages.get(name="提案")
+    deal = services.deal_create(
+        actor=alice,
+        data={"title": "A", "amount": 1_000_000, "stage": stage.pk, "expected_close_date": today.isoformat()},
+    )
+    with CaptureQueriesContext(connection) as computed:
+        first = selectors.forecast_for(user=alice, months=3)
+    with CaptureQueriesContext(connection) as cached:
+        again = selectors.forecast_for(user=alice, months=3)
+    assert len(cached) < len(computed) and again.totals == first.totals
+    assert first.totals.weighted == 400_000
+    services.deal_move_stage(actor=alice, deal_id=deal.pk, stage_id=pipeline.stages.get(name="交渉").pk)
+    assert selectors.forecast_for(user=alice, months=3).totals.weighted == 700_000  # a move is a write

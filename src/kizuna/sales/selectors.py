@@ -269,22 +269,31 @@ class Forecast:
 
 
 def forecast_for(*, user: Any, months: int = 6, pipeline: Pipeline | None = None) -> Forecast:
-    """The forecast page: next ``months`` months, the same number of past months, win rates per stage."""
+    """The forecast page: next ``months`` months, the same number of past months, win rates per stage.
+
+    Cached until the next write (kizuna.core.figures): it adds up the whole pipeline and its history.
+    """
     deals = deal_queryset(user=user)
     if pipeline is not None:
         deals = deals.filter(pipeline=pipeline)
     this_month = timezone.localdate().replace(day=1)
-    stages = stage_list(pipeline=pipeline)
-    rows = forecast.forecast_by_month(deals, first_month=this_month, months=months, stages=stages)
-    return Forecast(
-        first_month=this_month,
-        months=rows,
-        totals=forecast.totals(rows),
-        by_owner=forecast.forecast_by_owner(deals, first_month=this_month, months=months, stages=stages),
-        past=forecast.forecast_vs_actual(deals, stages=stages, this_month=this_month, months=months),
-        win_rates=forecast.win_rates(deals, stages=stages),
-        outside=forecast.outside_window(deals, first_month=this_month, stages=stages),
-    )
+
+    def compute() -> Forecast:
+        stages = stage_list(pipeline=pipeline)
+        rows = forecast.forecast_by_month(deals, first_month=this_month, months=months, stages=stages)
+        return Forecast(
+            first_month=this_month,
+            months=rows,
+            totals=forecast.totals(rows),
+            by_owner=forecast.forecast_by_owner(deals, first_month=this_month, months=months, stages=stages),
+            past=forecast.forecast_vs_actual(deals, stages=stages, this_month=this_month, months=months),
+            win_rates=forecast.win_rates(deals, stages=stages),
+            outside=forecast.outside_window(deals, first_month=this_month, stages=stages),
+        )
+
+    zone = timezone.get_current_timezone_name()
+    key = f"forecast:{pipeline.pk if pipeline else 0}:{months}:{figures.visibility_key(user)}:{this_month}:{zone}"
+    return figures.cached(key, compute)
 
 
 def order_list(*, user: Any) -> QuerySet[Order]:
