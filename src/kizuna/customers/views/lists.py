@@ -275,7 +275,9 @@ def _list_context(request: HttpRequest, kind: ListKind) -> dict[str, Any]:
     data, current_view = _list_data(request, views)
     form = _filter_form(kind, data, definitions=definitions, choices=choices, columns=columns)
     state = form.state()
-    qs = narrow_when_small(kind.table(user=user, search=state.search, filters=state.filters, sort=state.sort))
+    qs = kind.table(user=user, search=state.search, filters=state.filters, sort=state.sort)
+    if not state.search:  # a search has narrowed through its index already (kizuna.core.search)
+        qs = narrow_when_small(qs)
     rows, has_next = selectors.table_page(qs, page=state.page)
     count = selectors.table_count(qs) if state.filtered else None
     first = (state.page - 1) * selectors.PAGE_SIZE + 1
