@@ -35,6 +35,13 @@ def visible_q(user: Any, *, prefix: str = "") -> models.Q:
     )
 
 
+def visible_flag(user: Any, *, prefix: str) -> Any:
+    """An annotation: may ``user`` see the record at ``prefix`` (``"contact__"``)? For a related record
+    named on a row, whose owner may differ from the row's."""
+    q = visible_q(user, prefix=prefix)
+    return models.Value(True) if not q else models.ExpressionWrapper(q, output_field=models.BooleanField())
+
+
 def visible(qs: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
     """``qs`` narrowed to what ``user`` may see."""
     return qs.filter(visible_q(user))

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from kizuna.accounts.visibility import get_visible, visible, visible_q
+from kizuna.accounts.visibility import get_visible, visible, visible_flag, visible_q
 from kizuna.customers.models import Company, Contact
 from kizuna.sales.models import Deal
 from kizuna.support.models import Ticket
@@ -54,15 +54,10 @@ def _scoped(user: Any, scope: str) -> QuerySet[Task]:
     return qs
 
 
-def _visible_flag(user: Any, prefix: str) -> Any:
-    q = visible_q(user, prefix=prefix)
-    return Value(True) if not q else ExpressionWrapper(q, output_field=BooleanField())
-
-
 def _with_related(qs: QuerySet[Task], user: Any) -> QuerySet[Task]:
     # A related record is named only when the user may see it too (its owner may differ).
     return qs.select_related("assignee", *RELATED_MODELS).annotate(
-        **{f"{name}_visible": _visible_flag(user, f"{name}__") for name in RELATED_MODELS}
+        **{f"{name}_visible": visible_flag(user, prefix=f"{name}__") for name in RELATED_MODELS}
     )
 
 

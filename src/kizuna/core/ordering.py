@@ -31,10 +31,6 @@ def nulls_last_slice(qs: QuerySet[M], field: str, start: int, stop: int) -> list
     return rows + list(undated[skip : skip + size - len(rows)])
 
 
-def first_nulls_last(qs: QuerySet[M], field: str, limit: int) -> list[M]:
-    return nulls_last_slice(qs, field, 0, limit)
-
-
 SMALL_SET = 2000
 
 

@@ -12,7 +12,6 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO, Any
 
 from django.utils import timezone, translation
@@ -20,28 +19,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.core.normalize import format_phone_national
+from kizuna.core.spreadsheet import safe_cell
 
 from .models import Company, Contact, CustomFieldDefinition
 
-# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
-# (full-width forms too: Japanese input methods produce them).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-
-
-def safe_cell(value: Any) -> Any:
-    """A value safe to put in a spreadsheet cell: text that could start a formula gets a leading quote.
-
-    ``"=HYPERLINK(…)"`` -> ``"'=HYPERLINK(…)"``; ``None`` -> ``""``; numbers and dates stay as they are.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float | Decimal | dt.date):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 @dataclass(frozen=True)

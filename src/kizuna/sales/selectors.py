@@ -12,7 +12,7 @@ from django.utils import timezone
 from kizuna.accounts.models import User
 from kizuna.accounts.visibility import get_visible, visible
 from kizuna.core import figures
-from kizuna.core.ordering import first_nulls_last
+from kizuna.core.ordering import nulls_last_slice
 from kizuna.core.permissions import Scope
 
 from . import forecast
@@ -138,7 +138,7 @@ def board_columns(*, user: Any, pipeline: Pipeline, per_column: int | None = Non
         if stage.is_won or stage.is_lost:  # closed deals always have closed_at (set by the service)
             cards = list(column.order_by("-closed_at", "-id")[:per_column])
         else:  # closing soonest first, undated last, each part read in index order
-            cards = first_nulls_last(column, "expected_close_date", per_column)
+            cards = nulls_last_slice(column, "expected_close_date", 0, per_column)
         column_stats = stats.get(stage.pk, ColumnStats())
         for card in cards:
             card.stage = stage  # already loaded: no query per card

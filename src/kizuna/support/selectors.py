@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kizuna.accounts.models import User
-from kizuna.accounts.visibility import get_visible, visible, visible_q
+from kizuna.accounts.visibility import get_visible, visible, visible_flag
 from kizuna.core.ordering import narrow_when_small, nulls_last_slice
 from kizuna.core.permissions import Scope
 
@@ -53,15 +53,11 @@ class TicketFilters:
     sort: str = "sla"  # "sla" (due first) or "newest"
 
 
-def _visible_flag(user: Any, prefix: str) -> Any:
-    q = visible_q(user, prefix=prefix)
-    return Value(True) if not q else ExpressionWrapper(q, output_field=BooleanField())
-
-
 def _with_customer(qs: QuerySet[Ticket], user: Any) -> QuerySet[Ticket]:
     # The customer is named only when the user may see that record too (its owner may differ).
     return qs.select_related("contact", "company", "assignee").annotate(
-        contact_visible=_visible_flag(user, "contact__"), company_visible=_visible_flag(user, "company__")
+        contact_visible=visible_flag(user, prefix="contact__"),
+        company_visible=visible_flag(user, prefix="company__"),
     )
 
 
