@@ -158,3 +158,19 @@ def test_selector_query_count_is_constant(alice, django_assert_max_num_queries):
             for c in customer_selectors.contact_list(user=alice)
         ]
     assert len(rows) == 30
+
+
+def test_visible_ids_if_few_lists_exactly_what_the_user_may_see(records, alice, bob, charlie, admin_user):
+    from kizuna.accounts.visibility import visible, visible_ids_if_few
+    from kizuna.support.models import Ticket
+
+    other = support_services.ticket_create(actor=charlie, data={"subject": "他チーム"})
+    for user in (alice, bob, charlie):
+        expected = sorted(visible(Ticket.objects.all(), user).values_list("pk", flat=True))
+        assert visible_ids_if_few(Ticket, user, limit=10) == expected
+    assert visible_ids_if_few(Ticket, charlie, limit=10) == [other.pk]
+    # Alice owns the ticket and is in its team: listed once, and "more than 1" is still one.
+    assert visible_ids_if_few(Ticket, alice, limit=1) == [records["ticket"].pk]
+    support_services.ticket_create(actor=bob, data={"subject": "二件目"})
+    assert visible_ids_if_few(Ticket, alice, limit=1) is None  # more than the limit: not narrowed
+    assert visible_ids_if_few(Ticket, admin_user, limit=10) is None  # sees everything: nothing to narrow

@@ -265,12 +265,34 @@ def _match_sql(connection: BaseDatabaseWrapper, table: str, query: SearchQuery) 
         expression = " AND ".join(f'"{token}"' + ("*" if prefix else "") for token, prefix in query.terms)
         return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression]
     if connection.vendor == "postgresql":
-        expression = " & ".join(f"'{token}'" + (":*" if prefix else "") for token, prefix in query.terms)
-        return (
-            f"SELECT id FROM {_quote(connection, table)} WHERE {_pg_expression()} @@ %s::tsquery",
-            [expression],
-        )
+        return f"SELECT id FROM {_quote(connection, table)} WHERE {_pg_match(connection, table, query)}", [
+            _pg_tsquery(query)
+        ]
     raise NotImplementedError(f"no search index on {connection.vendor}")
+
+
+def _pg_tsquery(query: SearchQuery) -> str:
+    return " & ".join(f"'{token}'" + (":*" if prefix else "") for token, prefix in query.terms)
+
+
+def _pg_match(connection: BaseDatabaseWrapper, table: str, query: SearchQuery) -> str:
+    column = f"{_quote(connection, table)}.{_quote(connection, COLUMN)}"
+    return f"{_pg_expression(column)} @@ %s::tsquery"
+
+
+def _index_condition(connection: BaseDatabaseWrapper, table: str, query: SearchQuery) -> Q | RawSQL:
+    """The rows whose index holds every term of ``query``, as a condition on ``table``'s own rows.
+
+    PostgreSQL: the GIN expression itself, so the planner reads the index and the table once (a
+    bitmap scan) and estimates it from the index's statistics; an ``id IN (…)`` subquery made it
+    scan the whole table for the LIKE patterns instead (160 ms for a company search). SQLite: the
+    rowids of the FTS table's match.
+    """
+    if connection.vendor == "postgresql":
+        match = _pg_match(connection, table, query)
+        return RawSQL(match, [_pg_tsquery(query)], output_field=models.BooleanField())  # noqa: S611 - bound
+    sql, params = _match_sql(connection, table, query)
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - parameters bound, names from model meta
 
 
 def _pattern_q(patterns: Iterable[tuple[str, bool]]) -> Q:
@@ -283,8 +305,15 @@ def _pattern_q(patterns: Iterable[tuple[str, bool]]) -> Q:
     return condition
 
 
-def search_filter(qs: QuerySet[M], text: str, *, candidate_limit: int = CANDIDATE_LIMIT) -> QuerySet[M]:
-    """``qs`` narrowed to records whose search document matches ``text`` (every word of it)."""
+def search_filter(
+    qs: QuerySet[M], text: str, *, candidate_limit: int | None = CANDIDATE_LIMIT
+) -> QuerySet[M]:
+    """``qs`` narrowed to records whose search document matches ``text`` (every word of it).
+
+    With more than ``candidate_limit`` candidates the index is left out (a page walks its sort order
+    instead); ``candidate_limit=None`` always uses it, as a count should: counting up to a cap
+    through the index reads a few thousand rows, through the sort order tens of thousands.
+    """
     query = parse_query(text)
     if not query:
         return qs
@@ -293,10 +322,13 @@ def search_filter(qs: QuerySet[M], text: str, *, candidate_limit: int = CANDIDAT
         return qs
     connection = connections[qs.db]
     table = qs.model._meta.db_table
-    sql, params = _match_sql(connection, table, query)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(candidate_limit) + 1}) AS candidates", params)
-        found = int(cursor.fetchone()[0])
-    if found > candidate_limit:
-        return qs  # a common word: the patterns alone, met quickly along any sort order
-    return qs.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - parameters bound, names from model meta
+    if candidate_limit is not None:
+        sql, params = _match_sql(connection, table, query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM ({sql} LIMIT {int(candidate_limit) + 1}) AS candidates", params
+            )
+            found = int(cursor.fetchone()[0])
+        if found > candidate_limit:
+            return qs  # a common word: the patterns alone, met quickly along any sort order
+    return qs.filter(_index_condition(connection, table, query))

@@ -10,8 +10,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kizuna.accounts.models import User
-from kizuna.accounts.visibility import get_visible, visible, visible_flag
-from kizuna.core.ordering import narrow_when_small, nulls_last_slice
+from kizuna.accounts.visibility import get_visible, visible, visible_flag, visible_ids_if_few
+from kizuna.core.ordering import SMALL_SET, narrow_when_small, nulls_last_slice
 from kizuna.core.permissions import Scope
 
 from .models import OPEN_TICKET_STATUSES, Ticket
@@ -98,7 +98,9 @@ def ticket_list(
 def ticket_page(
     *, user: Any, filters: TicketFilters | None = None, page: int = 1, page_size: int = PAGE_SIZE
 ) -> Page[Ticket]:
-    qs = narrow_when_small(ticket_list(user=user, filters=filters).defer("search_text"))
+    qs = ticket_list(user=user, filters=filters).defer("search_text")
+    few = visible_ids_if_few(Ticket, user, limit=SMALL_SET)
+    qs = narrow_when_small(qs) if few is None else qs.filter(pk__in=few)
     if (filters or TicketFilters()).sort == "newest":
         return paginate(qs, page=page, page_size=page_size)
     # SLA order (no SLA last), read in index order on SQLite too: see kizuna.core.ordering.

@@ -284,7 +284,12 @@ def _list_context(request: HttpRequest, kind: ListKind) -> dict[str, Any]:
     if not state.search:  # a search has narrowed through its index already (kizuna.core.search)
         qs = narrow_when_small(qs)
     rows, has_next = selectors.table_page(exports.only_columns(qs, state.columns), page=state.page)
-    count = selectors.table_count(qs) if state.filtered else None
+    count = None
+    if state.filtered:
+        counted = kind.table(
+            user=user, search=state.search, filters=state.filters, sort=state.sort, for_count=True
+        )
+        count = selectors.table_count(counted)
     first = (state.page - 1) * selectors.PAGE_SIZE + 1
     list_url = reverse(kind.urls["list"])
     return {
