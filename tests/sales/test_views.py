@@ -75,6 +75,36 @@ def test_board_highlights_overdue_cards_and_links_hidden_ones(client, alice, pip
     assert f"/deals/list/?pipeline={pipeline.pk}&amp;stage={lead.stage.pk}&amp;sort=close" in page
 
 
+@pytest.mark.parametrize(("language", "date_text"), [("ja", "2026/03/31"), ("en", "03/31/2026")])
+def test_board_card_shows_customer_amount_owner_and_close_date_escaped(
+    client, alice, pipeline, language, date_text
+):
+    company = company_create(actor=alice, data={"name": "株式会社<テスト>"})
+    contact = contact_create(
+        actor=alice, data={"family_name": "山田", "given_name": "太郎", "company": company.pk}
+    )
+    deal = deal_for(
+        alice, pipeline, "<b>年間</b>契約", 1_234_567, company=company.pk, contact=contact.pk,
+        expected_close_date="2026-03-31",
+    )  # fmt: skip
+    undated = deal_for(alice, pipeline, "日付なし")
+    alice.language = language
+    alice.save()
+    client.force_login(alice)
+    page = client.get("/deals/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    card = page[
+        page.index(f'data-deal-id="{deal.pk}"') : page.index("</li>", page.index(f'data-deal-id="{deal.pk}"'))
+    ]
+    assert f'data-move-url="/deals/{deal.pk}/move/"' in card and f'href="/deals/{deal.pk}/"' in card
+    assert "&lt;b&gt;年間&lt;/b&gt;契約" in card and "<b>" not in card
+    assert "株式会社&lt;テスト&gt; · 山田 太郎" in card
+    assert "¥1,234,567" in card and str(alice) in card
+    assert f'<time datetime="2026-03-31">{date_text}</time>' in card
+    assert ("deal-card overdue" in page) == (timezone.localdate() > dt.date(2026, 3, 31))
+    other = page[page.index(f'data-deal-id="{undated.pk}"') :]
+    assert ("No close date" if language == "en" else "受注予定日なし") in other[: other.index("</li>")]
+
+
 def test_board_query_count_does_not_grow_with_deals(client, alice, bob, pipeline):
     company = company_create(actor=alice, data={"name": "株式会社テスト"})
     contact = contact_create(actor=alice, data={"family_name": "山田", "company": company.pk})

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable
+from html import escape  # Django's escape without its lazy-text wrapper
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,8 +20,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -125,27 +128,77 @@ def _deal_initial(deal: Deal) -> dict[str, Any]:
 # --- Pipeline board -------------------------------------------------------------------------------
 
 
+def _date_formatter(django_format: str) -> Callable[[dt.date], str]:
+    """A date format of Django's (``"Y/m/d"``) as a function; ``strftime`` when the format allows."""
+    codes = {"Y": "%Y", "m": "%m", "d": "%d", "y": "%y"}
+    if all(ch in codes or not ch.isalpha() for ch in django_format) and "\\" not in django_format:
+        pattern = "".join(codes.get(ch, ch.replace("%", "%%")) for ch in django_format)
+        return lambda day: day.strftime(pattern)
+    return lambda day: formats.date_format(day, django_format)
+
+
+def _card_html(deal: Deal, texts: dict[str, Any]) -> str:
+    """One board card as HTML, every value escaped: built here rather than by a template include,
+    which cost a third of a millisecond a card (a board shows up to 175)."""
+    pk, title = deal.pk, escape(deal.title)
+    close = deal.expected_close_date
+    overdue = close is not None and close < texts["today"] and deal.is_open
+    base = texts["deals_url"]
+    parts = [
+        f'<li class="deal-card{" overdue" if overdue else ""}" data-deal-id="{pk}" data-version="{deal.version}"'
+        f' data-stage-id="{deal.stage_id}" data-move-url="{base}{pk}/move/">',
+        f'<a class="deal-card-title" href="{base}{pk}/">{title}</a>',
+    ]
+    if deal.company_id or deal.contact_id:
+        names = [escape(str(x)) for x in (deal.company, deal.contact) if x is not None]
+        parts.append(f'<div class="deal-card-customer muted">{" · ".join(names)}</div>')
+    owner = escape(str(deal.owner)) if deal.owner_id else "—"
+    parts.append(
+        f'<div class="deal-card-meta"><span class="num deal-card-amount">¥{deal.amount:,}</span>'
+        f'<span class="muted">{owner}</span></div>'
+    )
+    if close is not None:
+        when = f'<span class="muted">{texts["close"]}</span> <time datetime="{close:%Y-%m-%d}">{texts["date"](close)}</time>'
+        if overdue:
+            when += f' <span class="badge danger">{texts["overdue"]}</span>'
+    else:
+        when = f'<span class="muted">{texts["no_date"]}</span>'
+    parts.append(f'<div class="deal-card-close">{when}</div>')
+    parts.append(
+        f'<button type="button" class="link move-button" data-move aria-haspopup="dialog">{texts["move"]}'
+        f'<span class="visually-hidden"> ({title})</span></button></li>'
+    )
+    return "".join(parts)
+
+
 @login_required
 @require_GET
 def deal_board(request: HttpRequest) -> HttpResponse:
     pipelines = selectors.pipeline_list()
     pipeline = selectors.pipeline_choose(pk=request.GET.get("pipeline"), pipelines=pipelines)
     columns = selectors.board_columns(user=request.user, pipeline=pipeline) if pipeline else []
+    # Built once, not per card: a board renders up to 25 cards a stage.
+    texts: dict[str, Any] = {
+        "today": timezone.localdate(),
+        "deals_url": reverse("sales:deal_board"),
+        "date": _date_formatter(formats.get_format("SHORT_DATE_FORMAT")),
+        "close": escape(pgettext("deal card, before the expected close date", "Close")),
+        "overdue": escape(gettext("Overdue")),
+        "no_date": escape(gettext("No close date")),
+        "move": escape(gettext("Move to…")),
+    }
+    cards = {
+        column.stage.pk: mark_safe("".join(_card_html(d, texts) for d in column.cards))  # noqa: S308 - escaped
+        for column in columns
+    }
     context = {
         "pipelines": pipelines,
         "pipeline": pipeline,
         "columns": columns,
+        "board": [{"column": column, "cards": cards[column.stage.pk]} for column in columns],
         "stages": [c.stage for c in columns],
-        "today": timezone.localdate(),
+        "today": texts["today"],
         "per_column": selectors.BOARD_CARDS_PER_COLUMN,
-        # Built once, not per card: a board renders up to 50 cards a stage.
-        "deals_url": reverse("sales:deal_board"),
-        "labels": {
-            "close": pgettext("deal card, before the expected close date", "Close"),
-            "overdue": gettext("Overdue"),
-            "no_date": gettext("No close date"),
-            "move": gettext("Move to…"),
-        },
         "board_texts": {
             "failed": gettext("The deal could not be moved."),
             "cancelled": gettext("Move cancelled: the deal stays where it was."),
