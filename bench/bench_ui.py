@@ -53,6 +53,13 @@ PAGES: tuple[Page, ...] = (
         "customers:contact_list",
         query="lifecycle_status=customer",
     ),
+    # A filtered list with more than one page counts its matches (up to 1,000) in a request of its own.
+    Page("Count request: kana search (common name)", "customers:contact_count", query="q=さとう&last=50"),
+    Page(
+        "Count request: filter (lifecycle = customer)",
+        "customers:contact_count",
+        query="lifecycle_status=customer&last=50",
+    ),
     Page("Company list", "customers:company_list"),
     Page("Company list, search", "customers:company_list", query="q=山田"),
     Page("Contact 360 (busiest contact)", "customers:contact_detail", args=lambda ctx: [ctx["busy_contact"]]),

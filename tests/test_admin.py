@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 from typing import Any
 
 import pytest
@@ -196,7 +197,8 @@ def test_invalid_prefecture_is_shown_beside_the_field_and_nothing_is_saved(root)
     assert error.message == message
     html = response.content.decode()
     error_list = html[html.index('id="id_prefecture_error"') :]
-    assert escape(message) in error_list[: error_list.index("</ul>")]
+    shown = error_list[: error_list.index("</ul>")]
+    assert html_module.unescape(shown).count(message) == 1 and "<li>“Atlantis”" in shown  # escaped once
     assert Contact.objects.count() == 0
     assert not AuditEntry.objects.exists()
     assert not DomainEvent.objects.exists()

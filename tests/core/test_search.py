@@ -193,3 +193,28 @@ def test_migrate_restores_a_missing_index_part(alice: Any, people: dict[str, Con
     assert search.missing_parts(connection, table) == []
     _contact(alice, "鈴木", "一郎")  # indexed by the re-created trigger
     assert _found(alice, "鈴木") == {"鈴木 一郎"}
+
+
+def test_a_common_query_is_remembered_and_skips_the_candidate_count(
+    alice: Any, people: dict[str, Contact]
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    qs = Contact.objects.all()
+    with CaptureQueriesContext(connection) as first:
+        assert {str(c) for c in search.search_filter(qs, "さと", candidate_limit=1)} == {
+            "佐藤 花子",
+            "里見 冬子",
+        }
+    with CaptureQueriesContext(connection) as again:
+        assert {str(c) for c in search.search_filter(qs, "さと", candidate_limit=1)} == {
+            "佐藤 花子",
+            "里見 冬子",
+        }
+    assert len(again) == len(first) - 1  # no second look at the index
+    # A rare query is asked every time: nothing remembered that could go stale the other way.
+    with CaptureQueriesContext(connection) as rare:
+        list(search.search_filter(qs, "山田"))
+    with CaptureQueriesContext(connection) as rare_again:
+        list(search.search_filter(qs, "山田"))
+    assert len(rare_again) == len(rare) == 2

@@ -158,3 +158,20 @@ def test_exporting_the_current_view_downloads_a_csv_with_its_rows(signed_in: Any
     assert len(rows) == 2, rows  # the header and the one matching contact, not 佐藤
     assert any("綿貫" in cell for cell in rows[1]), rows
     assert any("w@example.jp" in cell for cell in rows[1]), rows
+
+
+def test_a_filtered_list_shows_its_rows_then_its_count(signed_in: Any, alice: Any) -> None:
+    Contact.objects.bulk_create(
+        Contact(family_name=f"顧客{i:03}", owner=alice, team=alice.team, lifecycle_status="customer")
+        for i in range(53)
+    )
+    page = signed_in(alice)
+    page.goto("/contacts/?lifecycle_status=customer")
+    expect(page.locator("#list-results tbody tr")).to_have_count(50)
+    # The count arrives in its own request and replaces the count line only (Japanese by default).
+    expect(page.locator(".list-count")).to_have_text(re.compile(r"全\s*53\s*件中\s*1–50\s*件目"))
+    expect(page.locator("#list-results tbody tr")).to_have_count(50)
+    assert page.url.endswith("/contacts/?lifecycle_status=customer")  # the count did not touch the address
+    page.locator(".pagination a[rel=next]").click()
+    expect(page.locator("#list-results tbody tr")).to_have_count(3)
+    expect(page.locator(".list-count")).to_have_text(re.compile(r"全\s*53\s*件中\s*51–53\s*件目"))

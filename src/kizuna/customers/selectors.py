@@ -12,7 +12,7 @@ from django.utils import timezone
 from kizuna.accounts.models import Team, User
 from kizuna.accounts.visibility import get_visible, visible
 from kizuna.core.normalize import normalize_company_name, normalize_text
-from kizuna.core.search import CANDIDATE_LIMIT, search_filter
+from kizuna.core.search import search_filter
 
 from .models import Company, Contact, CustomFieldDefinition, SavedView, Tag
 
@@ -102,12 +102,7 @@ MULTI_CHOICE_POSITIONS = 30
 
 
 def contact_table(
-    *,
-    user: Any,
-    search: str = "",
-    filters: dict[str, Any] | None = None,
-    sort: str = DEFAULT_SORT,
-    for_count: bool = False,
+    *, user: Any, search: str = "", filters: dict[str, Any] | None = None, sort: str = DEFAULT_SORT
 ) -> QuerySet[Contact]:
     """Contacts ``user`` may see for a list or an export: search (kanji, kana, email, company), filters, sort.
 
@@ -124,28 +119,16 @@ def contact_table(
         if key:
             match |= Q(company__name_normalized__contains=key)
         qs = qs.filter(match)
-    limit = None if for_count else CANDIDATE_LIMIT
-    return search_filter(qs.filter(extra), search, candidate_limit=limit).order_by(
-        *_ordering(sort, CONTACT_SORTS)
-    )
+    return search_filter(qs.filter(extra), search).order_by(*_ordering(sort, CONTACT_SORTS))
 
 
 def company_table(
-    *,
-    user: Any,
-    search: str = "",
-    filters: dict[str, Any] | None = None,
-    sort: str = DEFAULT_SORT,
-    for_count: bool = False,
+    *, user: Any, search: str = "", filters: dict[str, Any] | None = None, sort: str = DEFAULT_SORT
 ) -> QuerySet[Company]:
-    """Companies ``user`` may see for a list or an export: search name (kanji, kana), 法人番号, phone.
-    ``for_count`` as in :func:`contact_table`."""
+    """Companies ``user`` may see for a list or an export: search name (kanji, kana), 法人番号, phone."""
     lookups, extra = _table_lookups(dict(filters or {}), COMPANY_FILTERS)
     qs = company_list(user=user, filters=lookups).select_related("team")
-    limit = None if for_count else CANDIDATE_LIMIT
-    return search_filter(qs.filter(extra), search, candidate_limit=limit).order_by(
-        *_ordering(sort, COMPANY_SORTS)
-    )
+    return search_filter(qs.filter(extra), search).order_by(*_ordering(sort, COMPANY_SORTS))
 
 
 def _table_lookups(filters: dict[str, Any], allowed: dict[str, str]) -> tuple[dict[str, Any], Q]:

@@ -73,7 +73,17 @@ class ListKind:
 
     @property
     def urls(self) -> dict[str, str]:
-        names = ("list", "create", "detail", "export", "bulk", "view_create", "view_update", "view_delete")
+        names = (
+            "list",
+            "count",
+            "create",
+            "detail",
+            "export",
+            "bulk",
+            "view_create",
+            "view_update",
+            "view_delete",
+        )
         return {name: f"customers:{self.object_type}_{name}" for name in names}
 
 
@@ -271,26 +281,48 @@ def _can_change(user: Any, view: SavedView | None) -> bool:
     return view is not None and (view.owner_id == user.pk or user.policy.administer)
 
 
+def _list_form(
+    request: HttpRequest, kind: ListKind
+) -> tuple[ListFilterForm, list[SavedView], SavedView | None, ListChoices]:
+    """The list's filter form read from the request (or the saved view it opens)."""
+    definitions = _definitions(kind)
+    choices = _choices()
+    views = list(selectors.saved_view_list(user=request.user, object_type=kind.object_type))
+    data, current_view = _list_data(request, views)
+    form = _filter_form(
+        kind, data, definitions=definitions, choices=choices, columns=kind.columns(definitions)
+    )
+    return form, views, current_view, choices
+
+
+def _count_context(count: int, first: int, last: int) -> dict[str, Any]:
+    return {
+        "count": count,
+        "count_over": count > selectors.COUNT_LIMIT,
+        "count_limit": selectors.COUNT_LIMIT,
+        "first": first,
+        "last": last,
+    }
+
+
 def _list_context(request: HttpRequest, kind: ListKind) -> dict[str, Any]:
     user: Any = request.user
-    definitions = _definitions(kind)
-    columns = kind.columns(definitions)
-    choices = _choices()
-    views = list(selectors.saved_view_list(user=user, object_type=kind.object_type))
-    data, current_view = _list_data(request, views)
-    form = _filter_form(kind, data, definitions=definitions, choices=choices, columns=columns)
+    form, views, current_view, choices = _list_form(request, kind)
     state = form.state()
     qs = kind.table(user=user, search=state.search, filters=state.filters, sort=state.sort)
     if not state.search:  # a search has narrowed through its index already (kizuna.core.search)
         qs = narrow_when_small(qs)
     rows, has_next = selectors.table_page(exports.only_columns(qs, state.columns), page=state.page)
-    count = None
-    if state.filtered:
-        counted = kind.table(
-            user=user, search=state.search, filters=state.filters, sort=state.sort, for_count=True
-        )
-        count = selectors.table_count(counted)
     first = (state.page - 1) * selectors.PAGE_SIZE + 1
+    last = first + len(rows) - 1
+    # A filtered list says how many match. Without a next page that is known already; with one the
+    # count (up to COUNT_LIMIT) comes in a request of its own, so the rows never wait for it.
+    count: int | None = None
+    count_url = ""
+    if state.filtered and not has_next:
+        count = last if rows else 0
+    elif state.filtered:
+        count_url = f"{reverse(kind.urls['count'])}?{state.query(page=state.page)}&last={last}"
     list_url = reverse(kind.urls["list"])
     return {
         "kind": kind,
@@ -303,10 +335,10 @@ def _list_context(request: HttpRequest, kind: ListKind) -> dict[str, Any]:
         "next_query": state.query(page=state.page + 1) if has_next else "",
         "prev_query": state.query(page=state.page - 1) if state.page > 1 else None,
         "first": first,
-        "last": first + len(rows) - 1,
+        "last": last,
         "count": count,
-        "count_over": count is not None and count > selectors.COUNT_LIMIT,
-        "count_limit": selectors.COUNT_LIMIT,
+        "count_over": False,  # a count known here is at most one page
+        "count_url": count_url,
         "list_url": list_url,
         "current_url": f"{list_url}?{state.query(page=state.page)}",
         "views": views,
@@ -333,6 +365,26 @@ def _list(request: HttpRequest, kind: ListKind) -> HttpResponse:
             response["HX-Push-Url"] = context["current_url"]
         return response
     return render(request, "customers/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def _count(request: HttpRequest, kind: ListKind) -> HttpResponse:
+    """How many records the list's search and filters match (up to COUNT_LIMIT), as the list's count line.
+
+    Asked by the list page after it has shown its rows (htmx, on load). ``last`` is the number of the
+    page's last row, for the sentence "51–100 of 1,234".
+    """
+    form, _views, _current, _choices = _list_form(request, kind)
+    state = form.state()
+    qs = kind.table(user=request.user, search=state.search, filters=state.filters, sort=state.sort)
+    first = (state.page - 1) * selectors.PAGE_SIZE + 1
+    raw_last = request.GET.get("last", "")
+    last = int(raw_last) if raw_last.isdigit() else first + selectors.PAGE_SIZE - 1
+    context = _count_context(
+        selectors.table_count(qs), first, max(first, min(last, first + selectors.PAGE_SIZE - 1))
+    )
+    return render(request, "customers/_list_count.html", {**context, "has_rows": True})
 
 
 # --- Saved views ----------------------------------------------------------------------------------------
@@ -594,6 +646,7 @@ def _routes(kind: ListKind) -> list[URLPattern]:
     p, n = kind.path, kind.object_type
     return [
         path(f"{p}/", _bind(_list, kind), name=f"{n}_list"),
+        path(f"{p}/count/", _bind(_count, kind), name=f"{n}_count"),
         path(f"{p}/new/", _bind(_create, kind), name=f"{n}_create"),
         path(f"{p}/export/", _bind(_export, kind), name=f"{n}_export"),
         path(f"{p}/bulk/", _bind(_bulk, kind), name=f"{n}_bulk"),
