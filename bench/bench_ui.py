@@ -66,6 +66,10 @@ PAGES: tuple[Page, ...] = (
     Page("Deal board", "sales:deal_board"),
     Page("Forecast (figures cached)", "sales:forecast"),
     Page("Forecast (figures computed)", "sales:forecast", fresh=True),
+    Page("Report: sales by month (cached)", "reports:report", args=lambda ctx: ["sales-by-month"]),
+    Page(
+        "Report: sales by month (computed)", "reports:report", args=lambda ctx: ["sales-by-month"], fresh=True
+    ),
     Page("Ticket queue", "support:ticket_list"),
     Page("Task list", "activities:task_list"),
     Page("Global search", "search", query="q=やまだ"),

@@ -242,3 +242,29 @@ def _grow_more(admin_user, pipeline):
             )
         deal = deal_create(actor=admin_user, data={"title": f"追加{i}", "owner": owner.pk})
         deal_move_stage(actor=admin_user, deal_id=deal.pk, stage_id=stages[1 + i % 3].pk)
+
+
+def test_a_report_is_kept_until_the_next_write(client, admin_user, pipeline):
+    from kizuna.customers.models import Contact
+    from kizuna.sales.models import Product
+    from kizuna.sales.services import order_create
+
+    def table(html: str) -> str:
+        return html[html.index("<table") : html.index("</table>")]
+
+    _grow(admin_user, pipeline, 1)
+    _login(client, admin_user)
+    url = reverse("reports:report", args=["sales-by-month"])
+    params = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
+    with CaptureQueriesContext(connection) as computed:
+        first = table(client.get(url, params).content.decode())
+    with CaptureQueriesContext(connection) as cached:
+        again = table(client.get(url, params).content.decode())
+    assert again == first and len(cached) < len(computed)
+    assert "¥100" in first and "¥200" not in first
+    order_create(
+        actor=admin_user,
+        data={"number": "N-new", "order_date": "2025-02-03", "contact": Contact.objects.get().pk},
+        lines=[{"product": Product.objects.get().pk, "quantity": 1}],
+    )
+    assert "¥200" in table(client.get(url, params).content.decode())  # the write is seen at once

@@ -9,6 +9,7 @@ write outside the services (a raw SQL fix, a restore) could leave stale.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,6 +40,8 @@ def visibility_key(user: Any) -> str:
 def cached(key: str, compute: Callable[[], T], *, ttl: int = TTL) -> T:
     """``compute()``, cached under ``key`` until the next domain event (or ``ttl`` seconds)."""
     version = data_version()
+    # Hashed: a key may hold any text (a report's filters), and cache backends limit key characters.
+    key = hashlib.sha256(key.encode()).hexdigest()[:40]
     hit = cache.get(f"kizuna:figures:{key}")
     if hit is not None and hit[0] == version:
         value: T = hit[1]
