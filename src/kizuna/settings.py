@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kizuna.activities",
     "kizuna.demo",
     "kizuna.reports",
+    "kizuna.imports",
     "kizuna.web",
 ]
 

@@ -1,0 +1,240 @@
+"""Reading import files: CSV and TSV in UTF-8 (with or without BOM), CP932/Shift_JIS and EUC-JP.
+
+The first stage of an import (read → map → normalize → validate → dedupe → write). A file is read as
+a stream of rows, so memory stays flat however long the file is:
+
+- **Encoding**: a byte-order mark decides; else strict UTF-8 over a sample; else charset-normalizer
+  chooses among the Japanese encodings. "Shift_JIS" is always read as CP932, its Windows superset
+  with the NEC and IBM extensions (①, ㈱, 髙, ≒): files saved as "Shift_JIS" by Excel hold them. The
+  caller may force an encoding (``--encoding``).
+- **Undecodable bytes** make that row an error naming the byte offset in the file (KZ-IMP-002),
+  never a U+FFFD stored silently; the other rows are read on.
+- **Delimiter and quoting** are sniffed from the first lines (comma, tab, semicolon, pipe);
+  quoted fields may hold delimiters, quotes and line breaks.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from kizuna.core.errors import KizunaError
+
+__all__ = ["CsvSource", "SourceRow", "canonical_encoding", "detect_encoding"]
+
+SAMPLE_BYTES = 1 << 20  # what encoding and delimiter detection read
+DELIMITERS = ",\t;|"
+CANDIDATES = ("utf-8", "cp932", "euc_jp")
+
+# Names people and detectors give to the encodings Kizuna reads, and the codec that reads each.
+_ALIASES = {
+    "utf_8": "utf-8",
+    "utf8": "utf-8",
+    "utf_8_sig": "utf-8-sig",
+    "utf8_sig": "utf-8-sig",
+    "shift_jis": "cp932",
+    "shiftjis": "cp932",
+    "sjis": "cp932",
+    "s_jis": "cp932",
+    "x_sjis": "cp932",
+    "ms932": "cp932",
+    "ms_kanji": "cp932",
+    "windows_31j": "cp932",
+    "cp932": "cp932",
+    "shift_jis_2004": "cp932",
+    "shift_jisx0213": "cp932",
+    "euc_jp": "euc_jp",
+    "euc_jis_2004": "euc_jp",
+    "euc_jisx0213": "euc_jp",
+    "eucjp": "euc_jp",
+    "ujis": "euc_jp",
+}
+
+
+def canonical_encoding(name: str) -> str:
+    """The codec Kizuna reads ``name`` with: any Shift_JIS spelling -> "cp932"; KZ-IMP-001 if unknown."""
+    key = name.strip().lower().replace("-", "_")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise KizunaError(
+            "KZ-IMP-001", context={"encoding": name, "reason": "unknown encoding name"}
+        ) from None
+
+
+def _votes(sample: bytes, complete: bool) -> dict[str, int]:
+    """For each candidate, how many of the sample's non-ASCII lines it decodes strictly. A line that is
+    valid UTF-8 counts for UTF-8 alone: CP932 decodes most UTF-8 Japanese too, into mojibake."""
+    lines = sample.split(b"\n")
+    votes = dict.fromkeys(CANDIDATES, 0)
+    for index, line in enumerate(lines):
+        if line.isascii():
+            continue
+        final = complete or index < len(lines) - 1  # a sample may end inside a character
+        if _decodes(line, "utf-8", final):
+            votes["utf-8"] += 1
+            continue
+        for name in CANDIDATES[1:]:
+            if _decodes(line, name, final):
+                votes[name] += 1
+    return votes
+
+
+def _decodes(data: bytes, encoding: str, final: bool = True) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)("strict").decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
+    """The codec for a file starting with ``sample`` (``complete``: the sample is the whole file).
+
+    The candidate that decodes the most lines wins, so a UTF-8 file with one line pasted from a
+    CP932 file is read as UTF-8 and that line becomes a row error; charset-normalizer settles a tie.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise KizunaError(
+            "KZ-IMP-001", context={"encoding": "UTF-16", "reason": "UTF-16 files are not read yet"}
+        )
+    if b"\x00" in sample:
+        raise KizunaError("KZ-IMP-001", context={"encoding": "?", "reason": "binary data, not text"})
+    if sample.isascii():
+        return "utf-8"
+    votes = _votes(sample, complete)
+    most = max(votes.values())
+    if most == 0:
+        raise KizunaError(
+            "KZ-IMP-001", context={"encoding": "?", "reason": "not UTF-8, CP932 (Shift_JIS) or EUC-JP text"}
+        )
+    tied = [name for name, count in votes.items() if count == most]
+    if len(tied) == 1:
+        return tied[0]
+    if "utf-8" in tied:
+        return "utf-8"  # strict: a line in another encoding becomes a row error, not mojibake
+    best = from_bytes(sample).best()
+    guess = canonical_encoding(best.encoding) if best is not None else ""
+    return guess if guess in tied else tied[0]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One record of the file: its values, or the error that kept it from being read."""
+
+    number: int  # as a spreadsheet numbers it: the header is row 1
+    offset: int  # byte offset of the row's first line in the file
+    values: list[str] = field(default_factory=list)
+    error: KizunaError | None = None
+
+
+def _looks_utf8(line: bytes) -> bool:
+    """A non-ASCII line that is valid UTF-8 holding Japanese (U+3000 and up): in a CP932 or EUC-JP
+    file, a line pasted from a UTF-8 file, which those codecs would turn into mojibake."""
+    if line.isascii():
+        return False
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(ord(char) >= 0x3000 for char in text)
+
+
+class _Lines:
+    """The file's lines decoded one by one, remembering each line's byte offset and decoding error."""
+
+    def __init__(self, raw: io.BufferedReader, encoding: str) -> None:
+        self._raw = raw
+        self._encoding = encoding
+        self.offset = 0  # of the next line
+        self.starts: list[int] = []  # byte offset of each line read, in order
+        self.errors: dict[int, KizunaError] = {}  # line index -> error
+
+    def __iter__(self) -> Iterator[str]:
+        first = True
+        for line in self._raw:
+            start = self.offset
+            self.offset += len(line)
+            if first and self._encoding == "utf-8-sig" and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+                start += len(codecs.BOM_UTF8)
+            first = False
+            index = len(self.starts)
+            self.starts.append(start)
+            try:
+                text = line.decode(self._encoding)
+                if self._encoding in ("cp932", "euc_jp") and _looks_utf8(line):
+                    self.errors[index] = KizunaError(
+                        "KZ-IMP-004", context={"offset": start, "encoding": self._encoding}
+                    )
+                yield text
+            except UnicodeDecodeError as exc:
+                bad = line[exc.start : exc.end]
+                self.errors[index] = KizunaError(
+                    "KZ-IMP-002",
+                    context={
+                        "offset": start + exc.start,
+                        "encoding": self._encoding,
+                        "bytes": bad.hex(" ").upper(),
+                    },
+                )
+                yield line.decode(self._encoding, errors="replace")  # parsed for its shape only
+
+
+class CsvSource:
+    """A CSV/TSV file read as a stream of :class:`SourceRow` after its header."""
+
+    def __init__(
+        self, path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        with self.path.open("rb") as raw:
+            sample = raw.read(SAMPLE_BYTES)
+            complete = not raw.read(1)
+        if not sample.removeprefix(codecs.BOM_UTF8).strip():
+            raise KizunaError("KZ-IMP-003", context={"file": self.path.name})
+        self.encoding_detected = encoding is None
+        self.encoding = (
+            detect_encoding(sample, complete=complete) if encoding is None else canonical_encoding(encoding)
+        )
+        text = sample.decode(self.encoding, errors="replace")
+        self.delimiter = delimiter or self._sniff(text)
+
+    @staticmethod
+    def _sniff(text: str) -> str:
+        head = "\n".join(text.splitlines()[:50])
+        try:
+            return csv.Sniffer().sniff(head, delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            counts = {d: head.split("\n", 1)[0].count(d) for d in DELIMITERS}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] else ","
+
+    def rows(self) -> Iterator[SourceRow]:
+        """The header (row 1) and every record after it, in file order."""
+        with self.path.open("rb") as raw:
+            lines = _Lines(raw, self.encoding)
+            reader = csv.reader(iter(lines), delimiter=self.delimiter)
+            consumed = 0  # physical lines turned into rows so far
+            for number, values in enumerate(reader, start=1):
+                first, consumed = consumed, reader.line_num
+                errors = [lines.errors[i] for i in range(first, consumed) if i in lines.errors]
+                offset = lines.starts[first]
+                if errors:
+                    error = errors[0]
+                    error.context["row"] = number
+                    yield SourceRow(number=number, offset=offset, error=error)
+                else:  # a blank line too (values == []): the import counts it, it is not dropped unseen
+                    yield SourceRow(number=number, offset=offset, values=values)

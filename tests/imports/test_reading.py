@@ -1,0 +1,150 @@
+"""kizuna.imports.reading: encodings detected (or forced), CP932's extensions, undecodable bytes as
+row errors with their byte offset, delimiters and quoting sniffed, rows numbered like a spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kizuna.core.errors import KizunaError
+from kizuna.imports.reading import CsvSource, canonical_encoding, detect_encoding
+
+HEADER = "姓,名,会社名,メモ\r\n"
+ROWS = '髙橋,一郎,㈱髙橋商事,①初回〜②再訪\r\n山田,花子,有限会社ヤマダ,"改行を\r\n含む, カンマも"\r\n'
+
+
+def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def values(source: CsvSource) -> list[list[str]]:
+    return [row.values for row in source.rows()]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "expected"),
+    [
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),  # Excel's "CSV UTF-8"
+        ("cp932", b"", "cp932"),  # Excel's "CSV" on Japanese Windows, with NEC/IBM extensions
+    ],
+)
+def test_encoding_is_detected_and_every_character_survives(tmp_path, encoding, prefix, expected):
+    data = prefix + (HEADER + ROWS).encode(encoding)
+    source = CsvSource(write(tmp_path, data))
+    assert source.encoding == expected and source.encoding_detected
+    assert values(source) == [
+        ["姓", "名", "会社名", "メモ"],
+        ["髙橋", "一郎", "㈱髙橋商事", "①初回" + ("～" if encoding == "cp932" else "〜") + "②再訪"],
+        ["山田", "花子", "有限会社ヤマダ", "改行を\r\n含む, カンマも"],
+    ]
+
+
+def test_euc_jp_is_detected(tmp_path):
+    text = "姓,名,住所\n" + "".join(f"山田{i},太郎,東京都千代田区丸の内一丁目{i}番地\n" for i in range(30))
+    source = CsvSource(write(tmp_path, text.encode("euc_jp")))
+    assert source.encoding == "euc_jp"
+    assert values(source)[5] == ["山田4", "太郎", "東京都千代田区丸の内一丁目4番地"]
+
+
+@pytest.mark.parametrize("name", ["Shift_JIS", "shift-jis", "SJIS", "MS932", "Windows-31J", "cp932"])
+def test_every_spelling_of_shift_jis_reads_as_cp932(name):
+    assert canonical_encoding(name) == "cp932"
+
+
+def test_a_forced_encoding_wins_and_an_unknown_one_is_a_coded_error(tmp_path):
+    path = write(tmp_path, (HEADER + ROWS).encode("cp932"))
+    source = CsvSource(path, encoding="Shift_JIS")
+    assert source.encoding == "cp932" and not source.encoding_detected
+    assert values(source)[1][2] == "㈱髙橋商事"
+    with pytest.raises(KizunaError) as exc:
+        CsvSource(path, encoding="klingon-8")
+    assert exc.value.code == "KZ-IMP-001"
+
+
+def test_bytes_that_are_not_text_make_their_row_an_error_naming_the_offset(tmp_path):
+    good = "姓,名\r\n山田,太郎\r\n".encode("cp932")
+    bad_row = "佐藤,".encode("cp932") + b"\x81\x20" + "\r\n".encode("cp932")  # 0x81 0x20: no CP932 character
+    after = "鈴木,次郎\r\n".encode("cp932")
+    source = CsvSource(write(tmp_path, good + bad_row + after), encoding="cp932")
+    rows = list(source.rows())
+    assert [r.number for r in rows] == [1, 2, 3, 4]
+    assert rows[1].values == ["山田", "太郎"] and rows[3].values == ["鈴木", "次郎"]  # read on after it
+    error = rows[2].error
+    assert error is not None and rows[2].values == []  # never stored with U+FFFD
+    assert error.code == "KZ-IMP-002"
+    assert error.context["offset"] == len(good) + len("佐藤,".encode("cp932"))
+    assert error.context["row"] == 3 and error.context["bytes"] == "81"
+    assert f"{error.context['offset']}" in error.cause("ja")
+
+
+def test_a_utf8_file_with_a_cp932_line_is_caught_row_by_row(tmp_path):
+    data = ("姓,名\n" + "山田,太郎\n" * 3).encode("utf-8") + "佐藤,花子\n".encode("cp932")
+    source = CsvSource(write(tmp_path, data))
+    assert source.encoding == "utf-8"
+    rows = list(source.rows())
+    assert [r.error.code for r in rows if r.error] == ["KZ-IMP-002"] and rows[-1].number == 5
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [("\t", "in.tsv"), (";", "in.csv"), ("|", "in.txt")])
+def test_delimiter_is_sniffed(tmp_path, delimiter, name):
+    text = (
+        delimiter.join(["姓", "名", "メール"])
+        + "\n"
+        + delimiter.join(["山田", "太郎", "t@example.jp"])
+        + "\n"
+    )
+    source = CsvSource(write(tmp_path, text.encode("utf-8"), name))
+    assert source.delimiter == delimiter
+    assert values(source)[1] == ["山田", "太郎", "t@example.jp"]
+
+
+def test_blank_lines_are_rows_too_so_numbers_match_the_spreadsheet(tmp_path):
+    source = CsvSource(write(tmp_path, "姓,名\n山田,太郎\n\n佐藤,花子\n".encode()))
+    assert [(r.number, r.values) for r in source.rows()] == [
+        (1, ["姓", "名"]),
+        (2, ["山田", "太郎"]),
+        (3, []),
+        (4, ["佐藤", "花子"]),
+    ]
+
+
+@pytest.mark.parametrize("data", [b"", b"   \r\n\r\n", b"\xef\xbb\xbf"])
+def test_an_empty_file_is_a_coded_error(tmp_path, data):
+    with pytest.raises(KizunaError) as exc:
+        CsvSource(write(tmp_path, data))
+    assert exc.value.code in ("KZ-IMP-003",)
+
+
+def test_binary_data_is_not_taken_for_text(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
+    with pytest.raises(KizunaError) as exc:
+        CsvSource(write(tmp_path, png, "photo.csv"))
+    assert exc.value.code == "KZ-IMP-001"
+
+
+def test_detect_encoding_tolerates_a_sample_cut_inside_a_character():
+    data = ("あ" * 100).encode("utf-8")
+    assert detect_encoding(data[:-1]) == "utf-8"  # the last character cut in half
+
+
+def test_a_utf8_line_in_a_cp932_file_is_an_error_not_mojibake(tmp_path):
+    pasted = "山田,山本\r\n".encode()
+    assert pasted.decode("cp932") != "山田,山本\r\n"  # CP932 reads these UTF-8 bytes, as mojibake
+    data = ("姓,名\r\n" + "山田,太郎\r\n" * 3).encode("cp932") + pasted
+    source = CsvSource(write(tmp_path, data))
+    assert source.encoding == "cp932"
+    rows = list(source.rows())
+    assert [r.values for r in rows[1:4]] == [["山田", "太郎"]] * 3
+    assert rows[4].error is not None and rows[4].error.code == "KZ-IMP-004" and rows[4].values == []
+    assert rows[4].error.context["offset"] == len(("姓,名\r\n" + "山田,太郎\r\n" * 3).encode("cp932"))
+
+
+def test_a_tie_between_utf8_and_cp932_reads_utf8_strictly(tmp_path):
+    data = "姓,名\n".encode() + "佐藤,花子\n".encode("cp932")  # one line each
+    source = CsvSource(write(tmp_path, data))
+    assert source.encoding == "utf-8"
+    assert [r.error.code for r in source.rows() if r.error] == ["KZ-IMP-002"]
