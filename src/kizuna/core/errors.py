@@ -398,6 +398,15 @@ register(
         "ファイル全体を1つの文字コードで保存し直し（Excel の「CSV UTF-8」が確実です）、エラーファイルを取り込み直してください。",
     ),
     E(
+        "KZ-IMP-005",
+        "Column mapping not understood",
+        "列の対応付けを読み取れません",
+        "“{value}” is not a column mapping Kizuna understands: the part after “=” must be a field name.",
+        "「{value}」は列の対応付けとして読み取れません。「=」の後には項目名を指定します。",
+        "Write it as 列名=field, e.g. 苗字=family_name (列名= skips the column); did you mean {suggestion}?",
+        "列名=項目名 の形式で指定してください（例: 苗字=family_name、列名= でその列を取り込みません）。{suggestion} のことですか？",
+    ),
+    E(
         "KZ-AUTH-001",
         "Not allowed to view this record",
         "このレコードを閲覧する権限がありません",
