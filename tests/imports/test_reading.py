@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kizuna.core.errors import KizunaError
-from kizuna.imports.reading import CsvSource, canonical_encoding, detect_encoding
+from kizuna.imports.reading import CsvSource, XlsxSource, canonical_encoding, detect_encoding, open_source
 
 HEADER = "姓,名,会社名,メモ\r\n"
 ROWS = '髙橋,一郎,㈱髙橋商事,①初回〜②再訪\r\n山田,花子,有限会社ヤマダ,"改行を\r\n含む, カンマも"\r\n'
@@ -148,3 +148,89 @@ def test_a_tie_between_utf8_and_cp932_reads_utf8_strictly(tmp_path):
     source = CsvSource(write(tmp_path, data))
     assert source.encoding == "utf-8"
     assert [r.error.code for r in source.rows() if r.error] == ["KZ-IMP-002"]
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------
+
+
+def workbook(tmp_path: Path, sheets: dict[str, list[list[object]]], name: str = "book.xlsx") -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_sheet_reads_as_text_cells(tmp_path):
+    import datetime as dt
+
+    path = workbook(
+        tmp_path,
+        {
+            "顧客": [
+                ["姓", "名", "電話番号", "生年月日", "登録日時", "ランク", "点数"],
+                [
+                    "髙橋",
+                    "一郎",
+                    312345678,
+                    dt.datetime(1980, 4, 1),
+                    dt.datetime(2023, 4, 1, 9, 30),
+                    None,
+                    4.5,
+                ],
+                ["山田", "花子", "090-1234-5678", dt.date(1990, 12, 25), None, "A"],
+            ],
+            "メモ": [["内容"], ["二枚目"]],
+        },
+    )
+    source = open_source(path)
+    assert isinstance(source, XlsxSource) and source.sheets == ["顧客", "メモ"] and source.sheet == "顧客"
+    assert [(r.number, r.values) for r in source.rows()] == [
+        (1, ["姓", "名", "電話番号", "生年月日", "登録日時", "ランク", "点数"]),
+        (2, ["髙橋", "一郎", "312345678", "1980-04-01", "2023-04-01 09:30:00", "", "4.5"]),
+        (3, ["山田", "花子", "090-1234-5678", "1990-12-25", "", "A"]),
+    ]
+    assert list(source.rows())[1].values[0] == "髙橋"  # rows() can be read again
+
+
+@pytest.mark.parametrize("sheet", ["メモ", 2, "2"])
+def test_a_sheet_is_chosen_by_name_or_position(tmp_path, sheet):
+    path = workbook(tmp_path, {"顧客": [["姓"]], "メモ": [["内容"], ["二枚目"]]})
+    assert [r.values for r in XlsxSource(path, sheet=sheet).rows()] == [["内容"], ["二枚目"]]
+
+
+def test_an_unknown_sheet_is_a_coded_error_listing_the_sheets(tmp_path):
+    path = workbook(tmp_path, {"顧客": [["姓"]], "メモ": [["内容"]]})
+    with pytest.raises(KizunaError) as exc:
+        XlsxSource(path, sheet="売上")
+    assert exc.value.code == "KZ-IMP-007" and exc.value.context["sheets"] == "顧客, メモ"
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_inflated(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))  # 20 MB of zeros: ~1000x
+    with pytest.raises(KizunaError) as exc:
+        open_source(path)
+    assert exc.value.code == "KZ-IMP-006"
+    assert exc.value.context["ratio"] > 200
+
+
+def test_a_file_that_only_starts_like_a_zip_is_refused(tmp_path):
+    path = write(tmp_path, b"PK\x03\x04 not really a zip", "fake.xlsx")
+    with pytest.raises(KizunaError) as exc:
+        open_source(path)
+    assert exc.value.code == "KZ-IMP-001"
+
+
+def test_open_source_reads_text_files_as_csv(tmp_path):
+    assert isinstance(open_source(write(tmp_path, "姓,名\n山田,太郎\n".encode())), CsvSource)
