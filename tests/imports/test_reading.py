@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from kizuna.core.errors import KizunaError
-from kizuna.imports.reading import CsvSource, XlsxSource, canonical_encoding, detect_encoding, open_source
+from kizuna.imports.reading import (
+    CsvSource,
+    JsonSource,
+    XlsxSource,
+    canonical_encoding,
+    detect_encoding,
+    open_source,
+)
 
 HEADER = "姓,名,会社名,メモ\r\n"
 ROWS = '髙橋,一郎,㈱髙橋商事,①初回〜②再訪\r\n山田,花子,有限会社ヤマダ,"改行を\r\n含む, カンマも"\r\n'
@@ -234,3 +241,57 @@ def test_a_file_that_only_starts_like_a_zip_is_refused(tmp_path):
 
 def test_open_source_reads_text_files_as_csv(tmp_path):
     assert isinstance(open_source(write(tmp_path, "姓,名\n山田,太郎\n".encode())), CsvSource)
+
+
+# --- JSON and NDJSON ------------------------------------------------------------------------------------
+
+
+def test_a_json_array_of_objects_reads_with_the_keys_of_all_records(tmp_path):
+    data = '[{"姓": "髙橋", "名": "一郎", "点数": 4.50, "会員": true},\n {"姓": "山田", "タグ": ["VIP", "展示会"], "名": null}]'
+    source = open_source(write(tmp_path, data.encode(), "contacts.json"))
+    assert isinstance(source, JsonSource)
+    assert [(r.number, r.values) for r in source.rows()] == [
+        (0, ["姓", "名", "点数", "会員", "タグ"]),
+        (1, ["髙橋", "一郎", "4.50", "true", ""]),
+        (2, ["山田", "", "", "", '["VIP", "展示会"]']),
+    ]
+
+
+def test_records_inside_an_object_are_found(tmp_path):
+    data = b'\xef\xbb\xbf{"count": 2, "records": [{"email": "a@example.jp"}, {"email": "b@example.jp"}]}'
+    source = open_source(write(tmp_path, data, "export.json"))
+    assert [r.values for r in source.rows()] == [["email"], ["a@example.jp"], ["b@example.jp"]]
+
+
+def test_ndjson_reads_line_by_line_and_a_bad_line_is_a_row_error(tmp_path):
+    data = '{"姓": "山田"}\n\n{"姓": "佐藤"\n["not", "an", "object"]\n{"姓": "鈴木", "名": "次郎"}\n'.encode()
+    source = open_source(write(tmp_path, data, "contacts.ndjson"))
+    rows = list(source.rows())
+    assert rows[0].values == ["姓", "名"]
+    assert [(r.number, r.values) for r in rows if not r.error] == [
+        (0, ["姓", "名"]),
+        (1, ["山田", ""]),
+        (2, []),
+        (5, ["鈴木", "次郎"]),
+    ]
+    errors = {r.number: r.error for r in rows if r.error}
+    assert sorted(errors) == [3, 4]
+    assert errors[3].code == "KZ-IMP-009" and errors[4].code == "KZ-IMP-009"
+    assert "object" in errors[4].cause("en")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'[{"a": 1}, {"a": 2}', b'{"a": 1}', b"[1, 2,, 3]", '[{"姓": "山田"}]'.encode("cp932")],
+)
+def test_a_broken_json_file_is_refused_before_any_row(tmp_path, data):
+    with pytest.raises(KizunaError) as exc:
+        JsonSource(write(tmp_path, data, "broken.json"))
+    assert exc.value.code == "KZ-IMP-008"
+
+
+def test_an_array_item_that_is_not_an_object_is_a_row_error(tmp_path):
+    source = JsonSource(write(tmp_path, b'[{"a": "x"}, "oops", {"a": "y"}]', "mixed.json"))
+    rows = list(source.rows())
+    assert [r.values for r in rows if not r.error] == [["a"], ["x"], ["y"]]
+    assert [(r.number, r.error.code) for r in rows if r.error] == [(2, "KZ-IMP-009")]

@@ -1,4 +1,5 @@
-"""Reading import files: CSV and TSV in UTF-8 (with or without BOM), CP932/Shift_JIS and EUC-JP; XLSX.
+"""Reading import files: CSV and TSV in UTF-8 (with or without BOM), CP932/Shift_JIS and EUC-JP; XLSX;
+JSON and NDJSON.
 
 The first stage of an import (read → map → normalize → validate → dedupe → write). A file is read as
 a stream of rows, so memory stays flat however long the file is:
@@ -12,6 +13,9 @@ a stream of rows, so memory stays flat however long the file is:
 - **Delimiter and quoting** are sniffed from the first lines (comma, tab, semicolon, pipe);
   quoted fields may hold delimiters, quotes and line breaks.
 
+JSON (an array of objects, or an object holding one) and NDJSON (an object per line) are streamed
+too; their columns are the keys of all records, in order of first appearance, so a file is read twice.
+
 XLSX workbooks are read sheet by sheet in openpyxl's read-only (streaming) mode, after a check of
 the archive that refuses zip bombs (KZ-IMP-006) before anything is decompressed.
 
@@ -24,16 +28,26 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from kizuna.core.errors import KizunaError
 
-__all__ = ["CsvSource", "SourceRow", "XlsxSource", "canonical_encoding", "detect_encoding", "open_source"]
+__all__ = [
+    "CsvSource",
+    "JsonSource",
+    "SourceRow",
+    "XlsxSource",
+    "canonical_encoding",
+    "detect_encoding",
+    "open_source",
+]
 
 SAMPLE_BYTES = 1 << 20  # what encoding and delimiter detection read
 DELIMITERS = ",\t;|"
@@ -324,16 +338,145 @@ class XlsxSource:
             workbook.close()
 
 
+def _json_text(value: object) -> str:
+    """A JSON value as the text an import maps: null "", true "true", nested values as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+class JsonSource:
+    """A JSON array of objects (``[{…}, …]`` or ``{"records": [{…}, …]}``) or NDJSON (one object per
+    line), read as a header row (number 0: the keys) and one row per record, numbered from 1 (for
+    NDJSON, the line number)."""
+
+    encoding = "utf-8"
+    encoding_detected = False
+    delimiter = ""
+
+    def __init__(self, path: str | Path, *, lines: bool | None = None) -> None:
+        self.path = Path(path)
+        with self.path.open("rb") as raw:
+            head = raw.read(SAMPLE_BYTES).removeprefix(codecs.BOM_UTF8).lstrip()
+        if not head:
+            raise KizunaError("KZ-IMP-003", context={"file": self.path.name})
+        self.lines = self.path.suffix.lower() in (".ndjson", ".jsonl") if lines is None else lines
+        self.prefix = "" if self.lines else self._items_prefix()
+        self.keys = self._keys()
+
+    def _open(self) -> io.BufferedReader:
+        raw = self.path.open("rb")
+        if raw.read(3) != codecs.BOM_UTF8:
+            raw.seek(0)
+        return raw
+
+    def _broken(self, exc: Exception) -> KizunaError:
+        return KizunaError("KZ-IMP-008", context={"file": self.path.name, "reason": str(exc)[:200]})
+
+    def _items_prefix(self) -> str:
+        """The ijson path of the records: "item" for a top-level array, "<key>.item" for the first
+        array value of a top-level object."""
+        import ijson
+
+        with self._open() as raw:
+            try:
+                for prefix, event, _value in ijson.parse(raw):
+                    if prefix == "" and event == "start_array":
+                        return "item"
+                    if event == "start_array" and "." not in prefix:
+                        return f"{prefix}.item"
+                    if prefix == "" and event not in ("start_map", "map_key"):
+                        break
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
+                raise self._broken(exc) from None
+        raise KizunaError(
+            "KZ-IMP-008", context={"file": self.path.name, "reason": "no array of records in the file"}
+        )
+
+    def _records(self) -> Iterator[tuple[int, int, object | KizunaError]]:
+        """(number, byte offset, record or row error) for every record."""
+        import ijson
+
+        if not self.lines:
+            with self._open() as raw:
+                try:
+                    for number, item in enumerate(ijson.items(raw, self.prefix), start=1):
+                        yield number, 0, item
+                except (ijson.JSONError, UnicodeDecodeError) as exc:
+                    raise self._broken(exc) from None
+            return
+        offset = 0
+        with self.path.open("rb") as raw:
+            for number, line in enumerate(raw, start=1):
+                start, offset = offset, offset + len(line)
+                body = line.removeprefix(codecs.BOM_UTF8) if number == 1 else line
+                if not body.strip():
+                    yield number, start, None
+                    continue
+                try:
+                    yield number, start, json.loads(body.decode("utf-8"), parse_float=Decimal)
+                except UnicodeDecodeError as exc:
+                    yield (
+                        number,
+                        start,
+                        KizunaError(
+                            "KZ-IMP-002",
+                            context={
+                                "offset": start + exc.start,
+                                "encoding": "utf-8",
+                                "bytes": body[exc.start : exc.end].hex(" ").upper(),
+                                "row": number,
+                            },
+                        ),
+                    )
+                except json.JSONDecodeError as exc:
+                    yield number, start, KizunaError("KZ-IMP-009", context={"row": number, "reason": exc.msg})
+
+    def _keys(self) -> list[str]:
+        keys: dict[str, None] = {}
+        for _number, _offset, record in self._records():
+            if isinstance(record, dict):
+                keys.update(dict.fromkeys(str(k) for k in record))
+        return list(keys)
+
+    def rows(self) -> Iterator[SourceRow]:
+        yield SourceRow(number=0, offset=0, values=list(self.keys))
+        for number, offset, record in self._records():
+            if isinstance(record, KizunaError):
+                yield SourceRow(number=number, offset=offset, error=record)
+            elif record is None:
+                yield SourceRow(number=number, offset=offset)
+            elif not isinstance(record, dict):
+                reason = f"a record must be an object {{…}}, not {type(record).__name__}"
+                error = KizunaError("KZ-IMP-009", context={"row": number, "reason": reason})
+                yield SourceRow(number=number, offset=offset, error=error)
+            else:
+                yield SourceRow(
+                    number=number, offset=offset, values=[_json_text(record.get(k)) for k in self.keys]
+                )
+
+
 def open_source(
     path: str | Path,
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
-) -> CsvSource | XlsxSource:
-    """The reader for ``path``: XLSX by its signature (a zip archive), else CSV/TSV text."""
-    with Path(path).open("rb") as raw:
-        signature = raw.read(4)
-    if signature == b"PK\x03\x04":
+) -> CsvSource | XlsxSource | JsonSource:
+    """The reader for ``path``: XLSX by its signature (a zip archive); JSON or NDJSON by its name
+    (.json, .ndjson, .jsonl) or, whatever its name, a first character "["; else CSV/TSV text."""
+    path = Path(path)
+    with path.open("rb") as raw:
+        start = raw.read(4096)
+    if start.startswith(b"PK\x03\x04"):
         return XlsxSource(path, sheet=sheet)
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".ndjson", ".jsonl") or start.removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"[":
+        return JsonSource(path, lines=suffix in (".ndjson", ".jsonl"))
     return CsvSource(path, encoding=encoding, delimiter=delimiter)
