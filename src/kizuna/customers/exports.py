@@ -13,6 +13,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import IO, Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -83,6 +84,24 @@ def _custom_columns(definitions: Iterable[CustomFieldDefinition]) -> list[Column
     return [Column(f"custom.{d.key}", d.label(language), _custom(d), fields=("custom",)) for d in definitions]
 
 
+def _field(
+    key: str, label: Promise, *, sort: bool = False, default: bool = False, read: Any = None
+) -> Column:
+    """A column showing the model field ``key`` as it is, or through ``read`` (a display, a format)."""
+    return Column(key, label, read or attrgetter(key), key if sort else None, default, fields=(key,))
+
+
+def _record_columns() -> list[Column]:
+    """The columns every record list has after its own: tags, owner, team, created, updated."""
+    return [
+        Column("tags", _("Tags"), _tags, default=True),
+        Column("owner", _("Owner"), _owner, "owner", default=True, fields=OWNER_FIELDS),
+        Column("team", _("Team"), _team, fields=("team__name",)),
+        _field("created_at", _("Created"), sort=True),
+        _field("updated_at", _("Updated"), sort=True, default=True),
+    ]
+
+
 def contact_columns(definitions: Iterable[CustomFieldDefinition] = ()) -> list[Column]:
     """Every column a contact list can show, built-in first, then the active custom fields."""
     columns = [
@@ -101,42 +120,23 @@ def contact_columns(definitions: Iterable[CustomFieldDefinition] = ()) -> list[C
             True,
             fields=("company__name",),
         ),
-        Column("department", _("Department"), lambda c: c.department, fields=("department",)),
-        Column("title", _("Job title"), lambda c: c.title, fields=("title",)),
-        Column("email", _("Email"), lambda c: c.email, "email", default=True, fields=("email",)),
-        Column("phone", _("Phone"), lambda c: _phone(c.phone), "phone", default=True, fields=("phone",)),
-        Column("mobile", _("Mobile"), lambda c: _phone(c.mobile), fields=("mobile",)),
-        Column(
+        _field("department", _("Department")),
+        _field("title", _("Job title")),
+        _field("email", _("Email"), sort=True, default=True),
+        _field("phone", _("Phone"), sort=True, default=True, read=lambda c: _phone(c.phone)),
+        _field("mobile", _("Mobile"), read=lambda c: _phone(c.mobile)),
+        _field(
             "lifecycle_status",
             _("Status"),
-            lambda c: c.get_lifecycle_status_display(),
-            "lifecycle_status",
-            True,
-            fields=("lifecycle_status",),
-        ),
-        Column("prefecture", _("Prefecture"), lambda c: c.prefecture, "prefecture", fields=("prefecture",)),
-        Column("source", _("Source"), lambda c: c.source, "source", fields=("source",)),
-        Column(
-            "consent_state",
-            _("Consent"),
-            lambda c: c.get_consent_state_display(),
-            "consent_state",
-            fields=("consent_state",),
-        ),
-        Column("tags", _("Tags"), _tags, default=True),
-        Column("owner", _("Owner"), _owner, "owner", default=True, fields=OWNER_FIELDS),
-        Column("team", _("Team"), _team, fields=("team__name",)),
-        Column("created_at", _("Created"), lambda c: c.created_at, "created_at", fields=("created_at",)),
-        Column(
-            "updated_at",
-            _("Updated"),
-            lambda c: c.updated_at,
-            "updated_at",
+            sort=True,
             default=True,
-            fields=("updated_at",),
+            read=lambda c: c.get_lifecycle_status_display(),
         ),
+        _field("prefecture", _("Prefecture"), sort=True),
+        _field("source", _("Source"), sort=True),
+        _field("consent_state", _("Consent"), sort=True, read=lambda c: c.get_consent_state_display()),
     ]
-    return columns + _custom_columns(definitions)
+    return columns + _record_columns() + _custom_columns(definitions)
 
 
 def company_columns(definitions: Iterable[CustomFieldDefinition] = ()) -> list[Column]:
@@ -145,42 +145,16 @@ def company_columns(definitions: Iterable[CustomFieldDefinition] = ()) -> list[C
         Column(
             "name", _("Company name"), lambda c: c.name, "name", default=True, fields=COMPANY_LABEL_FIELDS
         ),
-        Column("name_kana", _("Kana"), lambda c: c.name_kana, fields=("name_kana",)),
-        Column(
-            "corporate_number",
-            _("Corporate number"),
-            lambda c: c.corporate_number or "",
-            fields=("corporate_number",),
-        ),
-        Column(
-            "industry", _("Industry"), lambda c: c.industry, "industry", default=True, fields=("industry",)
-        ),
-        Column("size", _("Size"), lambda c: c.get_size_display(), "size", fields=("size",)),
-        Column("phone", _("Phone"), lambda c: _phone(c.phone), "phone", default=True, fields=("phone",)),
-        Column("website", _("Website"), lambda c: c.website, fields=("website",)),
-        Column(
-            "prefecture",
-            _("Prefecture"),
-            lambda c: c.prefecture,
-            "prefecture",
-            default=True,
-            fields=("prefecture",),
-        ),
-        Column("city", _("City"), lambda c: c.city, fields=("city",)),
-        Column("tags", _("Tags"), _tags, default=True),
-        Column("owner", _("Owner"), _owner, "owner", default=True, fields=OWNER_FIELDS),
-        Column("team", _("Team"), _team, fields=("team__name",)),
-        Column("created_at", _("Created"), lambda c: c.created_at, "created_at", fields=("created_at",)),
-        Column(
-            "updated_at",
-            _("Updated"),
-            lambda c: c.updated_at,
-            "updated_at",
-            default=True,
-            fields=("updated_at",),
-        ),
+        _field("name_kana", _("Kana")),
+        _field("corporate_number", _("Corporate number"), read=lambda c: c.corporate_number or ""),
+        _field("industry", _("Industry"), sort=True, default=True),
+        _field("size", _("Size"), sort=True, read=lambda c: c.get_size_display()),
+        _field("phone", _("Phone"), sort=True, default=True, read=lambda c: _phone(c.phone)),
+        _field("website", _("Website")),
+        _field("prefecture", _("Prefecture"), sort=True, default=True),
+        _field("city", _("City")),
     ]
-    return columns + _custom_columns(definitions)
+    return columns + _record_columns() + _custom_columns(definitions)
 
 
 def plain(value: Any, tz: dt.tzinfo) -> Any:

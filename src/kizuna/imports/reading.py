@@ -36,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+from django.utils.translation import gettext_lazy as _
 
 from kizuna.core.errors import KizunaError
 
@@ -87,7 +88,7 @@ def canonical_encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise KizunaError(
-            "KZ-IMP-001", context={"encoding": name, "reason": "unknown encoding name"}
+            "KZ-IMP-001", context={"encoding": name, "reason": _("unknown encoding name")}
         ) from None
 
 
@@ -127,17 +128,18 @@ def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise KizunaError(
-            "KZ-IMP-001", context={"encoding": "UTF-16", "reason": "UTF-16 files are not read yet"}
+            "KZ-IMP-001", context={"encoding": "UTF-16", "reason": _("UTF-16 files are not read yet")}
         )
     if b"\x00" in sample:
-        raise KizunaError("KZ-IMP-001", context={"encoding": "?", "reason": "binary data, not text"})
+        raise KizunaError("KZ-IMP-001", context={"encoding": "?", "reason": _("binary data, not text")})
     if sample.isascii():
         return "utf-8"
     votes = _votes(sample, complete)
     most = max(votes.values())
     if most == 0:
         raise KizunaError(
-            "KZ-IMP-001", context={"encoding": "?", "reason": "not UTF-8, CP932 (Shift_JIS) or EUC-JP text"}
+            "KZ-IMP-001",
+            context={"encoding": "?", "reason": _("not UTF-8, CP932 (Shift_JIS) or EUC-JP text")},
         )
     tied = [name for name, count in votes.items() if count == most]
     if len(tied) == 1:
@@ -313,7 +315,7 @@ class XlsxSource:
         except zipfile.BadZipFile:
             raise KizunaError(
                 "KZ-IMP-001",
-                context={"encoding": "XLSX", "reason": "not an XLSX workbook (not a zip archive)"},
+                context={"encoding": "XLSX", "reason": _("not an XLSX workbook (not a zip archive)")},
             ) from None
         total = sum(m.file_size for m in members)
         worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
@@ -396,7 +398,7 @@ class JsonSource:
             except (ijson.JSONError, UnicodeDecodeError) as exc:
                 raise self._broken(exc) from None
         raise KizunaError(
-            "KZ-IMP-008", context={"file": self.path.name, "reason": "no array of records in the file"}
+            "KZ-IMP-008", context={"file": self.path.name, "reason": _("no array of records in the file")}
         )
 
     def _records(self) -> Iterator[tuple[int, int, object | KizunaError]]:
@@ -453,7 +455,7 @@ class JsonSource:
             elif record is None:
                 yield SourceRow(number=number, offset=offset)
             elif not isinstance(record, dict):
-                reason = f"a record must be an object {{…}}, not {type(record).__name__}"
+                reason = _("a record must be an object {…}, not a list or a single value")
                 error = KizunaError("KZ-IMP-009", context={"row": number, "reason": reason})
                 yield SourceRow(number=number, offset=offset, error=error)
             else:
