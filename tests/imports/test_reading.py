@@ -295,3 +295,15 @@ def test_an_array_item_that_is_not_an_object_is_a_row_error(tmp_path):
     rows = list(source.rows())
     assert [r.values for r in rows if not r.error] == [["a"], ["x"], ["y"]]
     assert [(r.number, r.error.code) for r in rows if r.error] == [(2, "KZ-IMP-009")]
+
+
+def test_csv_grammar_errors_are_row_errors_and_reading_goes_on(tmp_path):
+    data = '姓,名\r\n山田,"太郎"様\r\n佐藤,花子\r\n鈴木,"一郎\r\n田中,次郎\r\n'.encode()
+    rows = list(CsvSource(write(tmp_path, data)).rows())
+    assert [(r.number, r.values, r.error.code if r.error else None) for r in rows] == [
+        (1, ["姓", "名"], None),
+        (2, [], "KZ-IMP-032"),  # text after the closing quote
+        (3, ["佐藤", "花子"], None),
+        (4, [], "KZ-IMP-015"),  # the quote runs to the end of the file
+    ]
+    assert rows[3].error.context == {"row": 4}

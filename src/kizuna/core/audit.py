@@ -59,6 +59,7 @@ def record(
     actor: Any,
     via: str,
     changes: dict[str, dict[str, Any]],
+    batch: str = "",
 ) -> AuditEntry:
     """Write one audit row; call it inside the service's transaction."""
     return AuditEntry.objects.create(
@@ -69,6 +70,7 @@ def record(
         object_id=obj.pk,
         object_repr=str(obj)[:200],
         changes=changes,
+        batch=batch,
     )
 
 

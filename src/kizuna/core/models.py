@@ -71,12 +71,19 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     # {"field": {"before": ..., "after": ...}}
     changes = models.JSONField(_("changes"), default=dict)
+    # The bulk operation that wrote this entry ("import:12"): undo and reports find its records by it.
+    batch = models.CharField(_("batch"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx"),
+            models.Index(
+                fields=["batch", "object_type"], name="core_audit_batch_idx", condition=~models.Q(batch="")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"

@@ -117,11 +117,15 @@ def record_update(
     event_type: str,
     expected_version: int | None = None,
     extra_changes: dict[str, dict[str, Any]] | None = None,
+    batch: str = "",
+    emit_event: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """Apply ``values`` to ``obj``; write audit and event only if something changed. Returns the changes.
 
     ``obj`` must have been read with ``select_for_update()`` in this transaction. With
     ``expected_version``, a concurrent edit since the caller read the record is refused (KZ-VAL-013).
+    A bulk operation passes its ``batch`` for the audit row, and ``emit_event=False`` when it writes
+    one summary event itself (an import with automation off).
     """
     _require_transaction()
     current_version = getattr(obj, "version", None)
@@ -155,8 +159,9 @@ def record_update(
         obj.save(update_fields=update_fields)
     if current_version is not None:
         obj.refresh_from_db(fields=["version"])
-    audit.record(action=AuditAction.UPDATE, obj=obj, actor=actor, via=via, changes=changes)
-    events.emit(event_type, obj=obj, actor=actor, via=via, payload={"changed": changes})
+    audit.record(action=AuditAction.UPDATE, obj=obj, actor=actor, via=via, changes=changes, batch=batch)
+    if emit_event:
+        events.emit(event_type, obj=obj, actor=actor, via=via, payload={"changed": changes})
     return changes
 
 

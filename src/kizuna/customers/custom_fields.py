@@ -87,10 +87,16 @@ def clean_custom_value(definition: CustomFieldDefinition, value: Any) -> Any:
 
 
 def clean_custom_values(
-    *, object_type: str, values: dict[str, Any], current: dict[str, Any] | None = None
+    *,
+    object_type: str,
+    values: dict[str, Any],
+    current: dict[str, Any] | None = None,
+    definitions: dict[str, CustomFieldDefinition] | None = None,
 ) -> dict[str, Any]:
-    """Merge ``values`` into ``current`` after validating each; every problem is reported at once."""
-    definitions = definitions_for(object_type)
+    """Merge ``values`` into ``current`` after validating each; every problem is reported at once.
+    A caller cleaning many records passes the ``definitions`` it read once."""
+    if definitions is None:
+        definitions = definitions_for(object_type)
     merged = dict(current or {})
     errors: list[KizunaError] = []
     if not isinstance(values, dict):

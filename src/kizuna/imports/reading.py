@@ -244,13 +244,30 @@ class CsvSource:
             return best if counts[best] else ","
 
     def rows(self) -> Iterator[SourceRow]:
-        """The header (row 1) and every record after it, in file order."""
+        """The header (row 1) and every record after it, in file order. A row the CSV grammar cannot
+        read (a quote never closed, a cell over :data:`MAX_CELL` characters, text after a closing
+        quote) is an error row; reading goes on after it where the grammar allows."""
         with self.path.open("rb") as raw:
             lines = _Lines(raw, self.encoding)
-            reader = csv.reader(iter(lines), delimiter=self.delimiter)
+            reader = csv.reader(iter(lines), delimiter=self.delimiter, strict=True)
             consumed = 0  # physical lines turned into rows so far
-            for number, values in enumerate(reader, start=1):
-                first, consumed = consumed, reader.line_num
+            number = 0
+            while True:
+                number += 1
+                first = consumed
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    consumed = reader.line_num
+                    yield SourceRow(
+                        number=number, offset=lines.starts[first], error=_grammar_error(exc, number)
+                    )
+                    if "end of data" in str(exc):
+                        return  # the open quote swallowed the rest of the file
+                    continue
+                consumed = reader.line_num
                 errors = [lines.errors[i] for i in range(first, consumed) if i in lines.errors]
                 offset = lines.starts[first]
                 if errors:
@@ -259,6 +276,18 @@ class CsvSource:
                     yield SourceRow(number=number, offset=offset, error=error)
                 else:  # a blank line too (values == []): the import counts it, it is not dropped unseen
                     yield SourceRow(number=number, offset=offset, values=values)
+
+
+MAX_CELL = 131072  # characters: the csv module's limit, far beyond any CRM value
+
+
+def _grammar_error(exc: csv.Error, row: int) -> KizunaError:
+    text = str(exc)
+    if "end of data" in text:
+        return KizunaError("KZ-IMP-015", context={"row": row})
+    if "field limit" in text:
+        return KizunaError("KZ-IMP-031", context={"row": row, "limit": MAX_CELL})
+    return KizunaError("KZ-IMP-032", context={"row": row, "reason": text})
 
 
 # An XLSX is a zip archive: refuse one that would inflate beyond these before opening it.

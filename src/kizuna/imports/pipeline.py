@@ -1,0 +1,281 @@
+"""The pure middle of an import: a source row, mapped, normalized and validated, becomes a
+:class:`Prepared` row (model values, or the problems that keep it out) — no database access, so rows
+can be prepared in worker processes.
+
+Every problem names the row, the column as the file heads it, the original value, a catalog code and
+the catalog's remedy; a row with an error is never written, a row with only warnings is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kizuna.core import fields as f
+from kizuna.core.errors import KizunaError, KizunaValidationError
+from kizuna.core.normalize import DateOrder, infer_date_order, normalize_date, normalize_text, to_katakana
+
+from .mapping import Mapping as ColumnMapping
+from .reading import SourceRow
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass
+class Problem:
+    """One problem of one row, as stored in :class:`~kizuna.imports.models.RowProblem`."""
+
+    row: int
+    code: str
+    context: dict[str, Any] = field(default_factory=dict)
+    column: str = ""
+    field: str = ""
+    value: str = ""
+    warning: bool = False
+
+    def error(self) -> KizunaError:
+        return KizunaError(self.code, context=dict(self.context), field=self.field or None)
+
+
+@dataclass
+class Prepared:
+    """A source row after preparation: ``values`` to set on the model, or the problems that stop it."""
+
+    row: int
+    values: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] | None = None
+    relations: dict[str, str] = field(default_factory=dict)  # "company" -> the file's text
+    created_at: dt.datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+    blank: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.blank and not any(not p.warning for p in self.problems)
+
+
+@dataclass(frozen=True)
+class ImportDate(f.FieldSpec):
+    """A date as Japanese spreadsheets write it (和暦, 2023年4月1日, Excel serials), in the column's
+    proven day/month ``order``."""
+
+    order: DateOrder | None = None
+
+    def empty(self) -> Any:
+        return None
+
+    def clean(self, name: str, value: Any) -> dict[str, Any]:
+        return {self._attr(name): normalize_date(str(value), order=self.order, field=name)}
+
+
+def value_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def problems_of(
+    error: KizunaError, *, row: int, column_of: Mapping[str, str], data: Mapping[str, Any]
+) -> list[Problem]:
+    """Each field error of ``error`` as a problem naming its column and original value."""
+    errors = error.errors if isinstance(error, KizunaValidationError) else [error]
+    out = []
+    for err in errors:
+        name = err.field or ""
+        out.append(
+            Problem(
+                row=row,
+                code=err.code,
+                context={k: value_text(v) for k, v in err.context.items()},
+                column=column_of.get(name, ""),
+                field=name,
+                value=value_text(data.get(name, ""))[:500],
+            )
+        )
+    return out
+
+
+# Full names: "山田 太郎", "山田　太郎", "YAMADA Taro"; without a space, a kana reading with one
+# ("ヤマダ タロウ") and a known family name settle where to cut.
+_SPACE_RE = re.compile(r"[\s\u3000]+")
+
+
+def _family_names() -> dict[str, str]:
+    from faker.providers.person.ja_JP import Provider
+
+    return {kanji: kana for (kanji, kana, _romaji) in Provider.last_name_pairs}
+
+
+FAMILY_NAMES: dict[str, str] = _family_names()
+
+
+def split_full_name(full: str, kana: str = "") -> tuple[str, str, str, str] | None:
+    """``("山田 太郎", "ヤマダ タロウ")`` -> ``("山田", "太郎", "ヤマダ", "タロウ")``; None when nothing
+    shows where the family name ends."""
+    name = normalize_text(full)
+    reading = to_katakana(normalize_text(kana))
+    kana_parts = _SPACE_RE.split(reading, maxsplit=1) if reading else []
+    kana_family, kana_given = (kana_parts + ["", ""])[:2] if len(kana_parts) == 2 else ("", "")
+    parts = _SPACE_RE.split(name, maxsplit=1)
+    if len(parts) == 2:
+        return parts[0], parts[1], kana_family, kana_given
+    for length in (3, 2, 1):
+        family = name[:length]
+        if len(name) > length and family in FAMILY_NAMES:
+            if kana_family and FAMILY_NAMES[family] != kana_family:
+                continue
+            return family, name[length:], kana_family, kana_given
+    return None
+
+
+@dataclass
+class RowPreparer:
+    """Turns the source rows of one file into :class:`Prepared` rows for one object type."""
+
+    mapping: ColumnMapping
+    specs: Mapping[str, f.FieldSpec]
+    custom_definitions: Mapping[str, Any] = field(default_factory=dict)
+    relations: tuple[str, ...] = ()
+    date_orders: dict[str, DateOrder | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.width = len(self.mapping.headers)
+        self.column_of = {name: self.mapping.headers[i] for i, name in self.mapping.columns.items()}
+        self.specs = {
+            name: ImportDate(required=spec.required, order=self.date_orders.get(name))
+            if isinstance(spec, f.Date)
+            else spec
+            for name, spec in self.specs.items()
+        }
+        # Columns without a header: a value under one is reported, never dropped unseen.
+        self.headless = [i for i, h in enumerate(self.mapping.headers) if not normalize_text(h)]
+
+    def prepare(self, source: SourceRow) -> Prepared:
+        out = Prepared(row=source.number)
+        if source.error is not None:
+            out.problems.append(
+                Problem(row=source.number, code=source.error.code, context=_texts(source.error))
+            )
+            return out
+        values = source.values
+        if not any(v.strip() for v in values):
+            out.blank = True
+            return out
+        if len(values) != self.width:
+            out.problems.append(
+                Problem(
+                    row=source.number,
+                    code="KZ-IMP-010",
+                    context={"row": source.number, "count": len(values), "expected": self.width},
+                    value=_joined(values),
+                )
+            )
+            return out
+        for i in self.headless:
+            if values[i].strip():
+                out.problems.append(
+                    Problem(
+                        row=source.number,
+                        code="KZ-IMP-016",
+                        context={"position": i + 1},
+                        value=values[i][:500],
+                        warning=True,
+                    )
+                )
+        data = {name: values[i] for i, name in self.mapping.columns.items()}
+        self._split_name(out, data)
+        self._extras(out, data)
+        try:
+            out.values = f.clean_input(self.specs, data)
+        except KizunaError as exc:
+            out.problems.extend(problems_of(exc, row=source.number, column_of=self.column_of, data=data))
+        return out
+
+    def _split_name(self, out: Prepared, data: dict[str, Any]) -> None:
+        full = data.pop("full_name", None)
+        kana = data.pop("full_name_kana", None) or ""
+        if full is None and not kana:
+            return
+        if full is None or not normalize_text(full):
+            if kana and not data.get("family_name_kana"):
+                parts = _SPACE_RE.split(to_katakana(normalize_text(kana)), maxsplit=1)
+                data["family_name_kana"], data["given_name_kana"] = (parts + [""])[:2]
+            return
+        if normalize_text(data.get("family_name") or ""):
+            return  # a family name column of its own wins
+        split = split_full_name(full, kana)
+        if split is None:
+            data["family_name"] = full
+            out.problems.append(
+                Problem(
+                    row=out.row,
+                    code="KZ-IMP-014",
+                    context={"value": full},
+                    column=self.column_of.get("full_name", ""),
+                    field="full_name",
+                    value=full,
+                    warning=True,
+                )
+            )
+            if kana:
+                data.setdefault("family_name_kana", kana)
+            return
+        family, given, kana_family, kana_given = split
+        data["family_name"], data["given_name"] = family, given
+        if kana_family:
+            data.setdefault("family_name_kana", kana_family)
+            data.setdefault("given_name_kana", kana_given)
+
+    def _extras(self, out: Prepared, data: dict[str, Any]) -> None:
+        for name in self.relations:
+            if name in data:
+                out.relations[name] = normalize_text(data.pop(name))
+        if "tags" in data:
+            from kizuna.customers.records import tag_names
+
+            out.tags = tag_names(data.pop("tags"))
+        custom = {k[len("custom.") :]: data.pop(k) for k in [k for k in data if k.startswith("custom.")]}
+        if custom:
+            from kizuna.customers.custom_fields import clean_custom_values
+
+            try:
+                out.custom = clean_custom_values(
+                    object_type="", values=custom, definitions=dict(self.custom_definitions)
+                )
+            except KizunaError as exc:
+                shown = {f"custom.{k}": v for k, v in custom.items()}
+                out.problems.extend(problems_of(exc, row=out.row, column_of=self.column_of, data=shown))
+        created = data.pop("created_at", None)
+        if created is not None and normalize_text(created):
+            try:
+                day = normalize_date(created, order=self.date_orders.get("created_at"), field="created_at")
+            except KizunaError as exc:
+                out.problems.extend(
+                    problems_of(exc, row=out.row, column_of=self.column_of, data={"created_at": created})
+                )
+            else:
+                assert day is not None
+                out.created_at = dt.datetime.combine(day, dt.time(), tzinfo=TOKYO)
+
+
+def _texts(error: KizunaError) -> dict[str, str]:
+    return {k: value_text(v) for k, v in error.context.items()}
+
+
+def _joined(values: Iterable[str]) -> str:
+    return ",".join(values)[:500]
+
+
+def date_orders(
+    columns: Mapping[str, int], rows: Callable[[], Iterable[SourceRow]]
+) -> dict[str, DateOrder | None]:
+    """The day/month order each date column proves (``{"birth_date": "dmy"}``) from all its values;
+    ``columns`` maps field -> column index, ``rows`` re-reads the file (streamed, once per column)."""
+    out: dict[str, DateOrder | None] = {}
+    for name, index in columns.items():
+        values = (r.values[index] for r in rows() if r.error is None and len(r.values) > index)
+        out[name] = infer_date_order(values)
+    return out

@@ -1,0 +1,302 @@
+"""What an import writes to, per object type: its fields, the keys that find duplicates, how related
+records resolve, and the chunk writer that calls the object's services.
+
+Contacts: duplicates are found on the external id, the email address, the mobile number, and the
+phone number together with the family name (colleagues share a switchboard number, so a phone alone
+does not make two rows the same person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from kizuna.accounts.visibility import can_view
+from kizuna.core import fields as f
+from kizuna.core import writes
+from kizuna.core.normalize import normalize_company_name
+from kizuna.customers import records
+from kizuna.customers import services as customer_services
+from kizuna.customers.models import Company, Contact, CustomFieldDefinition
+
+from .mapping import CONTACT_FIELDS as CONTACT_SYNONYMS
+from .models import OnDuplicate
+from .pipeline import Prepared, Problem
+
+Key = tuple[str, str]  # ("email", "taro@example.jp")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    model: type[Any]
+    specs: Mapping[str, f.FieldSpec]
+    custom_type: str
+    synonyms: Mapping[str, tuple[str, ...]]
+    relations: tuple[str, ...]
+    required: tuple[tuple[str, ...], ...]  # each: fields of which the mapping must give one
+    keys: Callable[[Mapping[str, Any]], list[Key]]
+    event_created: str
+    event_updated: str
+    mapping_only: tuple[str, ...] = ()
+
+    def custom_definitions(self) -> dict[str, CustomFieldDefinition]:
+        return {
+            d.key: d for d in CustomFieldDefinition.objects.filter(object_type=self.custom_type, active=True)
+        }
+
+    def fields(self) -> list[str]:
+        return sorted({*self.specs, *self.mapping_only, *self.relations})
+
+
+def contact_keys(values: Mapping[str, Any]) -> list[Key]:
+    out: list[Key] = []
+    if values.get("external_id"):
+        out.append(("external_id", values["external_id"]))
+    if values.get("email"):
+        out.append(("email", values["email"].casefold()))
+    if values.get("mobile"):
+        out.append(("mobile", values["mobile"]))
+    if values.get("phone") and values.get("family_name"):
+        out.append(("phone", f"{values['phone']} {values['family_name']}"))
+    return out
+
+
+CONTACT_SPECS = {k: v for k, v in customer_services.CONTACT_FIELDS.items() if k not in ("company", "owner")}
+
+CONTACTS = Target(
+    name="contacts",
+    model=Contact,
+    specs=CONTACT_SPECS,
+    custom_type="customers.contact",
+    synonyms=CONTACT_SYNONYMS,
+    relations=("company",),
+    required=(("family_name", "full_name"),),
+    keys=contact_keys,
+    event_created="contact.created",
+    event_updated="contact.updated",
+    mapping_only=("full_name", "full_name_kana", "tags", "created_at"),
+)
+
+TARGETS = {CONTACTS.name: CONTACTS}
+
+
+def find_existing(target: Target, keys: Iterable[Key]) -> dict[Key, int]:
+    """The existing record id of each key found in the database (one query per key kind)."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    found: dict[Key, int] = {}
+    model = target.model
+    for kind, values in by_kind.items():
+        if kind == "phone":
+            phones = {v.split(" ", 1)[0] for v in values}
+            for pk, phone, family in model.objects.filter(phone__in=phones).values_list(
+                "pk", "phone", "family_name"
+            ):
+                key = ("phone", f"{phone} {family}")
+                if key[1] in values:
+                    found.setdefault(key, pk)
+        elif kind == "email":
+            # Keys are case-folded; stored addresses keep the local part as written, so one written
+            # in capitals is matched here only through its other keys (the duplicate scan finds it).
+            for pk, email in model.objects.filter(email__in=values).values_list("pk", "email"):
+                found.setdefault(("email", email.casefold()), pk)
+        else:
+            for pk, value in model.objects.filter(**{f"{kind}__in": values}).values_list("pk", kind):
+                found.setdefault((kind, value), pk)
+    return found
+
+
+@dataclass
+class CompanyResolver:
+    """Company names (or external ids) in a contact file -> company ids, created when missing and
+    ``create`` is on; unresolved names are row errors (KZ-IMP-012)."""
+
+    actor: Any
+    create: bool
+    batch: str
+    via: str
+    cache: dict[str, int | None] = field(default_factory=dict)
+    created: int = 0
+
+    def resolve(self, names: Iterable[str], *, write: bool) -> dict[str, int | None]:
+        """Names written differently but meaning one company (㈱山田商事, 株式会社山田商事) resolve
+        to one record; a missing one is created once."""
+        names = list(names)
+        wanted = {n for n in names if n and n not in self.cache}
+        if wanted:
+            by_key: dict[str, list[str]] = {}
+            for n in wanted:
+                by_key.setdefault(normalize_company_name(n), []).append(n)
+            for pk, ext, owner_id, team_id in Company.objects.filter(external_id__in=wanted).values_list(
+                "pk", "external_id", "owner_id", "team_id"
+            ):
+                if ext is not None and self._visible(owner_id, team_id):
+                    self.cache[ext] = pk
+            for pk, normalized, owner_id, team_id in (
+                Company.objects.filter(name_normalized__in=list(by_key))
+                .order_by("pk")
+                .values_list("pk", "name_normalized", "owner_id", "team_id")
+            ):
+                if self._visible(owner_id, team_id):
+                    for name in by_key.get(normalized, []):
+                        self.cache.setdefault(name, pk)
+            missing = sorted(n for n in wanted if n not in self.cache)
+            if missing and self.create and write:
+                self._create(missing)
+            for n in missing:
+                self.cache.setdefault(n, None)
+        return {n: self.cache.get(n) for n in names}
+
+    def _visible(self, owner_id: int | None, team_id: int | None) -> bool:
+        probe = Company(owner_id=owner_id, team_id=team_id)
+        return can_view(self.actor, probe)
+
+    def _create(self, names: list[str]) -> None:
+        groups: dict[str, list[str]] = {}
+        for name in names:
+            groups.setdefault(normalize_company_name(name), []).append(name)
+        objs = []
+        for key, spelled in groups.items():
+            clean = f.clean_input(customer_services.COMPANY_FIELDS, {"name": spelled[0]})
+            objs.append(Company(**clean, name_normalized=key, owner=self.actor, team_id=self.actor.team_id))
+        records.bulk_create_owned(
+            Company,
+            objs,
+            actor=self.actor,
+            via=self.via,
+            batch=self.batch,
+            event_type="company.created",
+            per_record_events=False,
+        )
+        for spelled, obj in zip(groups.values(), objs, strict=True):
+            for name in spelled:
+                self.cache[name] = obj.pk
+        self.created += len(objs)
+
+
+@dataclass
+class Decision:
+    action: str  # "create", "update", "skip", "review", "reject"
+    existing: int | None = None
+
+
+def decide(
+    rows: list[Prepared],
+    *,
+    target: Target,
+    seen: dict[Key, int],
+    policy: str,
+    lookup: bool = True,
+) -> list[Decision]:
+    """What to do with each row: duplicates within the file (first row wins, later ones are errors),
+    then matches in the database under ``policy``. ``seen`` carries the file's keys across chunks."""
+    decisions: list[Decision] = []
+    keys_of: list[list[Key]] = []
+    for row in rows:
+        keys = target.keys(row.values) if row.ok else []
+        keys_of.append(keys)
+        if not row.ok:
+            decisions.append(Decision("reject"))
+            continue
+        twin = next(((k, seen[k]) for k in keys if k in seen), None)
+        if twin is not None and policy != OnDuplicate.CREATE:
+            (kind, value), first = twin
+            row.problems.append(
+                Problem(
+                    row=row.row,
+                    code="KZ-IMP-011",
+                    context={"key": kind, "value": value.split(" ", 1)[0], "first_row": first},
+                    field=kind,
+                    value=value.split(" ", 1)[0],
+                )
+            )
+            decisions.append(Decision("reject"))
+            continue
+        for k in keys:
+            seen.setdefault(k, row.row)
+        decisions.append(Decision("create"))
+    if policy == OnDuplicate.CREATE or not lookup:
+        return decisions
+    wanted = [k for d, keys in zip(decisions, keys_of, strict=True) if d.action == "create" for k in keys]
+    existing = find_existing(target, wanted) if wanted else {}
+    for row, d, keys in zip(rows, decisions, keys_of, strict=True):
+        if d.action != "create":
+            continue
+        match = next((existing[k] for k in keys if k in existing), None)
+        if match is None:
+            continue
+        d.existing = match
+        if policy in (OnDuplicate.UPDATE, OnDuplicate.UPDATE_EMPTY):
+            d.action = "update"
+        else:
+            d.action = "review" if policy == OnDuplicate.REVIEW else "skip"
+            kind = next(k for k in keys if k in existing)[0]
+            row.problems.append(
+                Problem(
+                    row=row.row,
+                    code="KZ-IMP-021" if d.action == "skip" else "KZ-IMP-029",
+                    context={"key": kind, "existing_id": match},
+                    field=kind,
+                    warning=True,
+                )
+            )
+    return decisions
+
+
+def build_new(target: Target, row: Prepared, *, actor: Any, owner: Any, company_id: int | None) -> Any:
+    """An unsaved record for a row the import creates (owner and team set, custom values cleaned)."""
+    obj = target.model(**row.values, owner=owner, team_id=owner.team_id)
+    if "company" in target.relations:
+        obj.company_id = company_id
+    obj.custom = row.custom
+    if row.created_at is not None:
+        obj.created_at = row.created_at
+    customer_services._contact_prepare_new(obj)
+    return obj
+
+
+def update_existing(
+    target: Target,
+    row: Prepared,
+    *,
+    existing_id: int,
+    actor: Any,
+    policy: str,
+    company_id: int | None,
+    batch: str,
+    via: str,
+    events: bool,
+) -> bool:
+    """Apply a row to the record it matched, in a savepoint; returns whether anything changed.
+    ``update-empty`` fills only the record's empty fields; ``update`` lets the file's non-empty values win."""
+    obj = records.lock_visible(target.model, pk=existing_id, actor=actor)
+    values = {k: v for k, v in row.values.items() if v not in (None, "")}
+    if "company" in target.relations and company_id is not None:
+        values["company_id"] = company_id
+    if policy == OnDuplicate.UPDATE_EMPTY:
+        values = {k: v for k, v in values.items() if getattr(obj, k) in (None, "")}
+    custom = dict(obj.custom)
+    for key, value in row.custom.items():
+        if policy != OnDuplicate.UPDATE_EMPTY or custom.get(key) in (None, "", []):
+            custom[key] = value
+    if custom != obj.custom:
+        values["custom"] = custom
+    if not values and row.tags is None:
+        return False
+    with transaction.atomic():
+        records._document_update(obj, values)
+        changes = writes.record_update(
+            obj,
+            values=values,
+            actor=actor,
+            via=via,
+            event_type=target.event_updated,
+            batch=batch,
+            emit_event=events,
+        )
+    return bool(changes)

@@ -1,0 +1,372 @@
+"""Import jobs through the services: dry run, commit, duplicates under each policy, verification,
+undo with before-images, the error file, and every file the engine must refuse with a coded error."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from kizuna.core.errors import KizunaError
+from kizuna.core.models import AuditEntry, DomainEvent, ErrorEvent
+from kizuna.customers import services as customer_services
+from kizuna.customers.models import Company, Contact
+from kizuna.imports import report, services
+from kizuna.imports.models import ImportJob, JobStatus, RowProblem
+
+HEADER = "姓,名,セイ,メイ,会社名,メールアドレス,電話番号,郵便番号,生年月日,タグ\r\n"
+ROWS = [
+    "山田,太郎,やまだ,たろう,㈱山田商事,taro@example.jp,０３－１２３４－５６７８,〒100-0001,令和2年4月1日,VIP、展示会",
+    "佐藤,花子,サトウ,ハナコ,株式会社山田商事,hanako@example.jp,090-1111-2222,1000002,1990/12/25,",
+    "鈴木,一郎,スズキ,イチロウ,(株)鈴木工業,not-an-email,03-9999-0000,100-0003,平成32年1月1日,",
+    "山田,太郎,ヤマダ,タロウ,山田商事,TARO@example.jp,03-1234-5678,100-0001,2020-04-01,",
+    ",,,,,,,,,",
+    "髙橋,健,タカハシ,ケン,,ken@example.jp,0120-123-456 内線12,,S64.1.7,",
+]
+
+
+def write(
+    tmp_path: Path,
+    rows: list[str] | None = None,
+    *,
+    encoding: str = "cp932",
+    header: str = HEADER,
+    name: str = "contacts.csv",
+) -> Path:
+    path = tmp_path / name
+    path.write_bytes(
+        (header + "".join(r + "\r\n" for r in (ROWS if rows is None else rows))).encode(encoding)
+    )
+    return path
+
+
+def run(actor, path: Path, *, dry_run: bool = False, **options) -> ImportJob:
+    job = services.import_job_create(actor=actor, path=path, options=options)
+    return services.import_job_run(actor=actor, job_id=job.pk, dry_run=dry_run)
+
+
+def codes(job: ImportJob) -> list[tuple[int, str, str]]:
+    return list(RowProblem.objects.filter(job=job).order_by("row", "id").values_list("row", "code", "column"))
+
+
+def test_dry_run_reports_every_problem_and_writes_nothing(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path), dry_run=True)
+    assert job.status == JobStatus.CHECKED and job.encoding == "cp932"
+    assert Contact.objects.count() == 0 and Company.objects.count() == 0
+    assert job.counts == {
+        "rows": 6, "valid": 3, "invalid": 2, "blank": 1, "created": 3, "duplicates_in_file": 1, "warnings": 0,
+    }  # fmt: skip
+    assert codes(job) == [
+        (4, "KZ-VAL-008", "メールアドレス"),
+        (4, "KZ-VAL-017", "生年月日"),
+        (5, "KZ-IMP-011", ""),
+    ]
+    assert job.report["verified"] is True
+
+
+def test_commit_writes_normalized_records_with_audit_and_one_summary_event(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path))
+    assert job.status == JobStatus.COMMITTED and job.rows_done == 7
+    taro = Contact.objects.get(email="taro@example.jp")
+    assert (taro.family_name_kana, taro.given_name_kana) == ("ヤマダ", "タロウ")
+    assert (taro.phone, taro.phone_raw, taro.postal_code) == (
+        "+81312345678",
+        "０３－１２３４－５６７８",
+        "100-0001",
+    )
+    assert taro.birth_date.isoformat() == "2020-04-01"
+    assert sorted(taro.tags.values_list("name", flat=True)) == ["VIP", "展示会"]
+    hanako = Contact.objects.get(email="hanako@example.jp")
+    assert hanako.birth_date.isoformat() == "1990-12-25"
+    # ㈱山田商事 and 株式会社山田商事 are one company, created once with the legal form spelled out.
+    assert taro.company_id == hanako.company_id
+    assert Company.objects.get(pk=taro.company_id).name == "株式会社山田商事"
+    ken = Contact.objects.get(email="ken@example.jp")
+    assert (ken.phone, ken.birth_date.isoformat(), ken.company_id) == ("+81120123456", "1989-01-07", None)
+    assert (
+        AuditEntry.objects.filter(batch=job.batch, object_type="customers.contact", action="create").count()
+        == 3
+    )
+    assert AuditEntry.objects.filter(batch=job.batch, object_type="customers.company").count() == 1
+    assert not DomainEvent.objects.filter(event_type="contact.created").exists()
+    summary = DomainEvent.objects.get(event_type="contact.created_bulk")
+    assert sorted(summary.payload["ids"]) == sorted([taro.pk, hanako.pk, ken.pk])
+    assert job.report["verified"] is True and job.report["created_in_database"] == 3
+    assert job.report["companies_created"] == 1
+    assert ErrorEvent.objects.filter(code="KZ-IMP-030", object_id=job.pk).exists()
+
+
+def test_imported_records_are_found_by_search(admin_user, tmp_path):
+    from kizuna.customers.selectors import contact_list
+
+    run(admin_user, write(tmp_path))
+    assert [c.email for c in contact_list(user=admin_user, search="ヤマダ")] == ["taro@example.jp"]
+
+
+def test_automation_option_writes_one_event_per_record(admin_user, tmp_path):
+    run(admin_user, write(tmp_path), automation=True)
+    assert DomainEvent.objects.filter(event_type="contact.created").count() == 3
+
+
+def test_existing_records_are_skipped_by_default_and_reported(admin_user, tmp_path):
+    existing = customer_services.contact_create(
+        actor=admin_user, data={"family_name": "山田", "email": "taro@example.jp"}
+    )
+    job = run(admin_user, write(tmp_path))
+    assert job.counts["skipped"] == 1 and job.counts["created"] == 2
+    problem = RowProblem.objects.get(job=job, code="KZ-IMP-021")
+    assert (problem.row, problem.warning, problem.context["existing_id"]) == (2, True, existing.pk)
+    existing.refresh_from_db()
+    assert existing.given_name == ""
+
+
+@pytest.mark.parametrize(
+    ("policy", "given", "title"), [("update", "太郎", "部長"), ("update-empty", "太郎", "課長")]
+)
+def test_update_policies(admin_user, tmp_path, policy, given, title):
+    existing = customer_services.contact_create(
+        actor=admin_user, data={"family_name": "山田", "email": "taro@example.jp", "title": "課長"}
+    )
+    path = write(
+        tmp_path,
+        ["山田,太郎,,,,taro@example.jp,,,,部長"],
+        header="姓,名,セイ,メイ,会社名,メールアドレス,電話番号,郵便番号,生年月日,役職\r\n",
+    )
+    job = run(admin_user, path, on_duplicate=policy)
+    existing.refresh_from_db()
+    assert (existing.given_name, existing.title) == (given, title)
+    assert job.counts["updated"] == 1
+    entry = AuditEntry.objects.get(batch=job.batch, action="update")
+    assert entry.changes["given_name"] == {"before": "", "after": "太郎"}
+
+
+def test_create_policy_imports_duplicates_too(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path), on_duplicate="create")
+    assert job.counts["created"] == 4
+    assert Contact.objects.filter(family_name="山田").count() == 2
+
+
+def test_review_policy_sets_matches_aside(admin_user, tmp_path):
+    customer_services.contact_create(
+        actor=admin_user, data={"family_name": "山田", "email": "taro@example.jp"}
+    )
+    job = run(admin_user, write(tmp_path), on_duplicate="review")
+    assert job.counts["review"] == 1
+    assert RowProblem.objects.filter(job=job, code="KZ-IMP-029", row=2).exists()
+
+
+def test_undo_removes_created_and_restores_updated(admin_user, tmp_path):
+    existing = customer_services.contact_create(
+        actor=admin_user, data={"family_name": "山田", "email": "taro@example.jp"}
+    )
+    job = run(admin_user, write(tmp_path), on_duplicate="update")
+    existing.refresh_from_db()
+    assert existing.given_name == "太郎" and existing.company_id is not None
+    result = services.import_job_undo(actor=admin_user, job_id=job.pk)
+    assert result == {
+        "deleted": 3,
+        "restored": 1,
+        "gone": 0,
+    }  # 2 contacts and the company; 1 contact restored
+    existing.refresh_from_db()
+    assert (existing.given_name, existing.company_id, existing.phone) == ("", None, "")
+    assert list(Contact.objects.values_list("pk", flat=True)) == [existing.pk]
+    assert Company.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.UNDONE
+
+
+def test_undo_refuses_records_changed_since_unless_forced(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path))
+    hanako = Contact.objects.get(email="hanako@example.jp")
+    customer_services.contact_update(actor=admin_user, contact_id=hanako.pk, data={"title": "部長"})
+    with pytest.raises(KizunaError) as caught:
+        services.import_job_undo(actor=admin_user, job_id=job.pk)
+    assert caught.value.code == "KZ-IMP-024" and caught.value.context["count"] == 1
+    assert Contact.objects.count() == 3  # nothing undone
+    services.import_job_undo(actor=admin_user, job_id=job.pk, force=True)
+    assert Contact.objects.count() == 0
+    with pytest.raises(KizunaError) as again:
+        services.import_job_undo(actor=admin_user, job_id=job.pk)
+    assert again.value.code == "KZ-IMP-025"
+
+
+def test_error_file_holds_the_rejected_rows_as_written_in_the_files_encoding(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path), dry_run=True)
+    out = tmp_path / "errors.csv"
+    assert report.write_error_file(job, out) == 2
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("cp932"))))
+    assert rows[0][-4:] == ["エラー行", "エラー列", "エラーコード", "エラー内容"]
+    assert rows[1][:10] == ROWS[2].split(",")
+    assert rows[1][10:13] == ["4", "メールアドレス / 生年月日", "KZ-VAL-008 / KZ-VAL-017"]
+    assert "令和2年1月1日" in rows[1][13]  # 平成32年 does not exist: the 令和 date is suggested
+    assert rows[2][10:12] == ["5", "メールアドレス"] and rows[2][12] == "KZ-IMP-011"
+
+
+def test_json_report_lists_problems_with_messages(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path), dry_run=True)
+    data = report.job_report(job, "en")
+    first = data["problems"][0]
+    assert {k: first[k] for k in ("row", "column", "value", "code")} == {
+        "row": 4, "column": "メールアドレス", "value": "not-an-email", "code": "KZ-VAL-008",
+    }  # fmt: skip
+    assert "not a valid email" in first["message"].lower() or "email" in first["message"].lower()
+
+
+def test_full_names_are_split_with_the_help_of_the_kana_column(admin_user, tmp_path):
+    path = write(
+        tmp_path,
+        [
+            "山田 太郎,ヤマダ タロウ,a@example.jp",
+            "佐藤花子,サトウ ハナコ,b@example.jp",
+            "勅使河原蒼,,c@example.jp",
+        ],
+        header="氏名,フリガナ,メール\r\n",
+    )
+    job = run(admin_user, path)
+    got = {
+        c.email: (c.family_name, c.given_name, c.family_name_kana, c.given_name_kana)
+        for c in Contact.objects.all()
+    }
+    assert got == {
+        "a@example.jp": ("山田", "太郎", "ヤマダ", "タロウ"),
+        "b@example.jp": ("佐藤", "花子", "サトウ", "ハナコ"),
+        "c@example.jp": ("勅使河原蒼", "", "", ""),
+    }
+    assert codes(job) == [(4, "KZ-IMP-014", "氏名")]
+
+
+def test_unknown_company_is_a_row_error_when_companies_must_match(admin_user, tmp_path):
+    customer_services.company_create(actor=admin_user, data={"name": "株式会社山田商事"})
+    job = run(admin_user, write(tmp_path, ROWS[:2]), companies="match")
+    assert job.counts["created"] == 2
+    job = run(
+        admin_user,
+        write(tmp_path, [ROWS[2].replace("not-an-email", "x@example.jp").replace("平成32年1月1日", "")]),
+        companies="match",
+    )
+    assert codes(job) == [(2, "KZ-IMP-012", "")]
+    assert Company.objects.count() == 1
+
+
+def test_ragged_rows_and_values_without_header_are_reported(admin_user, tmp_path):
+    path = write(
+        tmp_path,
+        ["山田,太郎,a@example.jp,", "佐藤", "鈴木,一郎,b@example.jp,メモ"],
+        header="姓,名,メール,\r\n",
+        encoding="utf-8",
+    )
+    job = run(admin_user, path)
+    assert codes(job) == [(3, "KZ-IMP-010", ""), (4, "KZ-IMP-016", "")]
+    assert Contact.objects.count() == 2  # the warning row is written
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "KZ-IMP-003"),
+        ("姓,名,メール\r\n".encode(), "KZ-IMP-020"),
+        ("姓,姓,,メール\r\n山田,太郎,x,a@example.jp\r\n".encode(), "KZ-IMP-013"),
+        ("会社名,メール\r\n山田商事,a@example.jp\r\n".encode(), "KZ-IMP-018"),
+        (
+            (
+                ",".join(f"c{i}" for i in range(1001)) + "\r\n" + ",".join("x" for _ in range(1001)) + "\r\n"
+            ).encode(),
+            "KZ-IMP-019",
+        ),
+        (bytes(range(256)) * 40, "KZ-IMP-001"),
+    ],
+)
+def test_files_that_cannot_be_imported_fail_the_job_with_a_coded_error(admin_user, tmp_path, content, code):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(KizunaError) as caught:
+        services.import_job_create(actor=admin_user, path=path)
+    assert caught.value.code == code
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.FAILED and job.failure["code"] == code
+    assert ErrorEvent.objects.filter(code=code, object_id=job.pk).exists()
+    assert Contact.objects.count() == 0
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(admin_user, tmp_path, settings):
+    settings.KIZUNA_IMPORT_MAX_BYTES = 100
+    with pytest.raises(KizunaError) as caught:
+        services.import_job_create(actor=admin_user, path=write(tmp_path))
+    assert caught.value.code == "KZ-IMP-017"
+
+
+def test_unbalanced_quote_and_overlong_cell_are_row_errors(admin_user, tmp_path):
+    long_cell = "x" * 140_000
+    path = write(
+        tmp_path,
+        [
+            f'山田,"{long_cell}",a@example.jp',
+            "佐藤,花子,b@example.jp",
+            '鈴木,"一郎,c@example.jp',
+            "田中,次郎,d@example.jp",
+        ],
+        header="姓,名,メール\r\n",
+        encoding="utf-8",
+    )
+    job = run(admin_user, path)
+    assert codes(job) == [(2, "KZ-IMP-031", ""), (4, "KZ-IMP-015", "")]
+    assert list(Contact.objects.values_list("email", flat=True)) == ["b@example.jp"]
+
+
+def test_a_job_that_writes_nothing_says_so(admin_user, tmp_path):
+    job = run(admin_user, write(tmp_path, [ROWS[2]]))
+    assert job.report["nothing_written"] is True
+    assert ErrorEvent.objects.filter(code="KZ-IMP-028", object_id=job.pk).exists()
+
+
+def test_saved_mappings_are_reused_by_name(admin_user, tmp_path):
+    path = write(tmp_path, ["山田,a@example.jp"], header="苗字X,連絡先\r\n", encoding="utf-8")
+    job = services.import_job_create(
+        actor=admin_user, path=path, overrides={"苗字X": "family_name", "連絡先": "email"}
+    )
+    services.import_mapping_save(
+        actor=admin_user, name="基幹システム", object_type="contacts", mapping=job.mapping
+    )
+    again = services.import_job_create(actor=admin_user, path=path, mapping_name="基幹システム")
+    assert again.mapping == {"苗字X": "family_name", "連絡先": "email"}
+    with pytest.raises(KizunaError) as caught:
+        services.import_job_create(actor=admin_user, path=path, mapping_name="ない")
+    assert caught.value.code == "KZ-IMP-027" and caught.value.context["names"] == "基幹システム"
+
+
+def test_job_states_and_lookups_are_checked(admin_user, tmp_path):
+    with pytest.raises(KizunaError) as missing:
+        services.get_job(999)
+    assert missing.value.code == "KZ-IMP-026"
+    job = run(admin_user, write(tmp_path))
+    with pytest.raises(KizunaError) as twice:
+        services.import_job_run(actor=admin_user, job_id=job.pk)
+    assert twice.value.code == "KZ-IMP-025"
+
+
+def test_resume_refuses_a_live_importer_and_a_changed_file(admin_user, tmp_path):
+    import os
+    import socket
+
+    job = services.import_job_create(actor=admin_user, path=write(tmp_path))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, worker=f"{socket.gethostname()}:{os.getppid()}"
+    )
+    with pytest.raises(KizunaError) as live:
+        services.import_job_resume(actor=admin_user, job_id=job.pk)
+    assert live.value.code == "KZ-IMP-022"
+    ImportJob.objects.filter(pk=job.pk).update(worker=f"{socket.gethostname()}:999999999")
+    Path(job.file_path).write_bytes(b"changed")
+    with pytest.raises(KizunaError) as changed:
+        services.import_job_resume(actor=admin_user, job_id=job.pk)
+    assert changed.value.code == "KZ-IMP-023"
+
+
+def test_a_read_only_user_cannot_import(reader, tmp_path):
+    with pytest.raises(KizunaError) as caught:
+        services.import_job_create(actor=reader, path=write(tmp_path))
+    assert caught.value.code == "KZ-AUTH-002"
+    assert not ImportJob.objects.exists()
