@@ -20,6 +20,8 @@ EXPECTED_OPTIONS = {
     "demo": ("--contacts", "--seed", "--if-empty", "--password", "--format"),
     "createuser": ("--role", "--team", "--password", "--admin-once"),
     "errors": ("--format",),
+    "import": ("contacts", "status", "resume", "undo", "list"),
+    "export": ("--format", "--encoding", "--output"),
 }
 
 

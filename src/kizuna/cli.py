@@ -11,6 +11,8 @@ KIZUNA_COMMANDS = {
     "migrate": "create or update the database schema",
     "demo": "load realistic Japanese demo data (--contacts N)",
     "createuser": "create a user (or, with --admin-once, the first administrator)",
+    "import": "import a file (kizuna import contacts FILE --dry-run), or see, resume or undo a job",
+    "export": "export contacts to CSV/XLSX/JSON that imports back exactly",
     "errors": "list the error catalog, or explain one code (kizuna errors KZ-VAL-001)",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kizuna.core.errors import KizunaError
@@ -165,3 +165,23 @@ def test_the_era_letter_form_reads_back(day: D) -> None:
 @given(st.integers(min_value=10000, max_value=99999))
 def test_excel_serials_count_from_excels_epoch(serial: int) -> None:
     assert normalize_date(str(serial)) == EXCEL_EPOCH + dt.timedelta(days=serial)
+
+
+@given(
+    st.tuples(
+        st.integers(0, 9999), st.sampled_from("-/"), st.integers(0, 99), st.integers(0, 99), st.booleans()
+    )
+)
+@settings(max_examples=2000, deadline=None)
+def test_plain_dates_read_as_the_folding_path_reads_them(parts):
+    year, sep, month, day, padded = parts
+    text = f"{year:04d}{sep}{month:02d}{sep}{day:02d}" if padded else f"{year:04d}{sep}{month}{sep}{day}"
+
+    def outcome(value):
+        try:
+            return normalize_date(value)
+        except KizunaError as exc:
+            return (exc.code, {k: str(v) for k, v in exc.context.items() if k != "value"})
+
+    # A leading space skips the fast path; the folding path strips it and must agree.
+    assert outcome(text) == outcome(" " + text)

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kizuna.core.normalize import (
     fold_for_search,
@@ -165,3 +167,24 @@ def test_fold_for_search_result() -> None:
 @pytest.mark.parametrize("value", ["ヤマダ　タロウ", "ジョン・スミス", "ＡＢＣ商事", "らーめん"])
 def test_fold_for_search_is_idempotent(value: str) -> None:
     assert fold_for_search(fold_for_search(value)) == fold_for_search(value)
+
+
+def _reference_normalize_text(value: str | None) -> str:
+    """The plain definition normalize_text's fast steps must equal."""
+    import re
+    import unicodedata
+
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKC", value.translate({0xFF5E: 0x301C}))
+    text = re.sub("[\u200b-\u200d\u2060\ufeff]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+    | st.sampled_from(["　ＡＢ\u200b Ｃ ", "a\u3000\u3000b", "～\u00a0~", "\x1c\x1dx\x1e\x1f"])
+)
+@settings(max_examples=3000, deadline=None)
+def test_normalize_text_equals_its_plain_definition(value: str) -> None:
+    assert normalize_text(value) == _reference_normalize_text(value)

@@ -201,7 +201,10 @@ def test_an_xlsx_sheet_reads_as_text_cells(tmp_path):
     assert [(r.number, r.values) for r in source.rows()] == [
         (1, ["姓", "名", "電話番号", "生年月日", "登録日時", "ランク", "点数"]),
         (2, ["髙橋", "一郎", "312345678", "1980-04-01", "2023-04-01 09:30:00", "", "4.5"]),
-        (3, ["山田", "花子", "090-1234-5678", "1990-12-25", "", "A"]),
+        (
+            3,
+            ["山田", "花子", "090-1234-5678", "1990-12-25", "", "A", ""],
+        ),  # empty cells at the end are blanks
     ]
     assert list(source.rows())[1].values[0] == "髙橋"  # rows() can be read again
 

@@ -370,3 +370,17 @@ def test_a_read_only_user_cannot_import(reader, tmp_path):
         services.import_job_create(actor=reader, path=write(tmp_path))
     assert caught.value.code == "KZ-AUTH-002"
     assert not ImportJob.objects.exists()
+
+
+def test_rows_prepared_in_worker_processes_give_the_same_job(admin_user, tmp_path, settings):
+    rows = [
+        f"山田{i},太郎,ヤマダ,タロウ,㈱山田商事,u{i % 700}@example.jp,03-1234-{i:04d},100-0001,令和2年4月{1 + i % 28}日,"
+        for i in range(1000)
+    ]
+    path = write(tmp_path, rows)
+    settings.KIZUNA_IMPORT_WORKERS = -1  # in this process
+    single = run(admin_user, path, dry_run=True, chunk_rows=97)
+    settings.KIZUNA_IMPORT_WORKERS = 2
+    forked = run(admin_user, path, dry_run=True, chunk_rows=97)
+    assert forked.counts == single.counts and forked.counts["duplicates_in_file"] == 300
+    assert codes(forked) == codes(single)

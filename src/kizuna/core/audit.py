@@ -31,15 +31,35 @@ def to_json(value: Any) -> Any:
     return value
 
 
+_SKIPPED = frozenset({"updated_at", "created_at", "version", "password", "last_login", "search_text"})
+_PLAIN = (str, int, bool, float)
+_SNAPSHOT_FIELDS: dict[type[models.Model], list[tuple[str, str]]] = {}
+
+
+def _snapshot_fields(model: type[models.Model]) -> list[tuple[str, str]]:
+    fields = _SNAPSHOT_FIELDS.get(model)
+    if fields is None:
+        fields = [
+            (f.name, f.attname)
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in _SKIPPED
+        ]
+        _SNAPSHOT_FIELDS[model] = fields
+    return fields
+
+
 def snapshot(obj: models.Model, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
     """Every concrete, editable field of ``obj`` as ``{name: json value}``."""
-    # Secrets never enter the audit log; bookkeeping fields are noise.
-    skip = set(exclude) | {"updated_at", "created_at", "version", "password", "last_login", "search_text"}
-    return {
-        f.name: field_value(obj, f)
-        for f in obj._meta.concrete_fields
-        if not f.primary_key and f.name not in skip
-    }
+    # Secrets never enter the audit log; bookkeeping fields are noise. Bulk writes snapshot every
+    # record, so the field list is computed once per model and plain values skip the conversion.
+    skip = set(exclude)
+    out: dict[str, Any] = {}
+    for name, attname in _snapshot_fields(type(obj)):
+        if name in skip:
+            continue
+        value = getattr(obj, attname)
+        out[name] = value if value is None or type(value) in _PLAIN else to_json(value)
+    return out
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -661,6 +661,15 @@ register(
         retryable=True,
     ),
     E(
+        "KZ-IMP-034",
+        "Characters CP932 cannot hold",
+        "CP932（Shift_JIS）で表せない文字があります",
+        "{count} values hold characters CP932 (Shift_JIS) cannot represent, so the export was not written rather than turn them into “?”: {characters}.",
+        "{count} 件の値に CP932（Shift_JIS）で表せない文字があるため、「?」に置き換えずに書き出しを中止しました: {characters}",
+        "Export as UTF-8 with BOM (--encoding utf-8-sig, which Excel opens), or change those characters in the records (e.g. 𠮷 → 吉).",
+        "UTF-8（BOM 付き、Excel で開けます: --encoding utf-8-sig）で書き出すか、該当レコードの文字を変更してください（例: 𠮷 → 吉）。",
+    ),
+    E(
         "KZ-AUTH-001",
         "Not allowed to view this record",
         "このレコードを閲覧する権限がありません",

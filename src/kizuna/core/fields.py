@@ -60,8 +60,16 @@ class FieldSpec:
             )
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and normalize_text(value) == "")
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    # A printable string with a non-space character is not blank (zero-width characters are not
+    # printable), which spares most values the full folding here.
+    if value and value.isprintable() and not value.isspace():
+        return False
+    return normalize_text(value) == ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class Text(FieldSpec):
     multiline: bool = False
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         text = str(value).strip() if self.multiline else normalize_text(str(value))
         self._check_length(name, text)
@@ -81,7 +89,7 @@ class CompanyName(FieldSpec):
     """A company name with its legal form spelled out: ``"㈱山田商事"`` -> ``"株式会社山田商事"``."""
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         text = display_company_name(str(value))
         self._check_length(name, text)
@@ -91,7 +99,7 @@ class CompanyName(FieldSpec):
 @dataclass(frozen=True)
 class Kana(FieldSpec):
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         text = to_katakana(normalize_text(str(value)))
         self._check_length(name, text)
@@ -101,7 +109,7 @@ class Kana(FieldSpec):
 @dataclass(frozen=True)
 class Email(FieldSpec):
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         return {self._attr(name): normalize_email(str(value), field=name)}
 
@@ -112,7 +120,7 @@ class Phone(FieldSpec):
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
         attr = self._attr(name)
-        if _is_blank(value):
+        if is_blank(value):
             return {attr: "", f"{attr}_raw": ""}
         raw = str(value).strip()
         number = normalize_phone(raw, field=name)
@@ -123,7 +131,7 @@ class Phone(FieldSpec):
 @dataclass(frozen=True)
 class PostalCode(FieldSpec):
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         return {self._attr(name): normalize_postal_code(str(value), field=name)}
 
@@ -131,7 +139,7 @@ class PostalCode(FieldSpec):
 @dataclass(frozen=True)
 class Prefecture(FieldSpec):
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         return {self._attr(name): normalize_prefecture(str(value), field=name)}
 
@@ -142,7 +150,7 @@ class CorporateNumber(FieldSpec):
         return None
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): None}
         return {self._attr(name): normalize_corporate_number(str(value), field=name)}
 
@@ -153,7 +161,7 @@ class ExternalId(FieldSpec):
         return None
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): None}
         text = normalize_text(str(value))
         self._check_length(name, text)
@@ -163,7 +171,7 @@ class ExternalId(FieldSpec):
 @dataclass(frozen=True)
 class Url(FieldSpec):
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): ""}
         text = normalize_text(str(value))
         if "://" not in text:
@@ -195,7 +203,7 @@ class Integer(FieldSpec):
         return self.blank_value
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): self.blank_value}
         number = parse_integer(name, value)
         expected = f"{self.min_value if self.min_value is not None else '-∞'}–{self.max_value if self.max_value is not None else '∞'}"
@@ -244,7 +252,7 @@ class Date(FieldSpec):
         return None
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): None}
         return {self._attr(name): parse_date_value(name, value)}
 
@@ -285,7 +293,7 @@ class DateTime(FieldSpec):
         return None
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): None}
         if isinstance(value, dt.datetime):
             parsed: dt.datetime | None = value
@@ -316,7 +324,7 @@ class Boolean(FieldSpec):
     def clean(self, name: str, value: Any) -> dict[str, Any]:
         if isinstance(value, bool):
             return {self._attr(name): value}
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): None}
         text = normalize_text(str(value)).casefold()
         if text in self.TRUE:
@@ -337,7 +345,7 @@ class Choice(FieldSpec):
         return self.blank_value
 
     def clean(self, name: str, value: Any) -> dict[str, Any]:
-        if _is_blank(value):
+        if is_blank(value):
             return {self._attr(name): self.blank_value}
         text = normalize_text(str(value))
         for key, label in self.choices:
@@ -405,7 +413,7 @@ def clean_input(
                 errors.append(KizunaError("KZ-VAL-001", field=name))
             continue
         value = data[name]
-        if spec.required and _is_blank(value):
+        if spec.required and is_blank(value):
             errors.append(KizunaError("KZ-VAL-001", field=name))
             continue
         try:

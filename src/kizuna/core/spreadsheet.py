@@ -27,3 +27,12 @@ def safe_cell(value: Any) -> Any:
         return value
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+NEUTRALIZED = tuple("'" + prefix for prefix in FORMULA_PREFIXES)
+
+
+def unsafe_cell(text: str) -> str:
+    """Undo :func:`safe_cell` on a value read back from an exported file: ``"'=1+1"`` -> ``"=1+1"``, so
+    import(export(data)) gives the data back. Any other leading apostrophe is the value's own."""
+    return text[1:] if text.startswith(NEUTRALIZED) else text

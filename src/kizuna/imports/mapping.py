@@ -63,6 +63,8 @@ CONTACT_FIELDS: dict[str, tuple[str, ...]] = {
     "birth_date": ("生年月日", "誕生日", "birthdate", "birth date", "date of birth", "birthday"),
     "source": ("流入元", "獲得経路", "リードソース", "lead source", "leadsource", "source", "original source"),
     "lifecycle_status": ("ステータス", "状態", "lifecycle stage", "lifecycle status", "status"),
+    "consent_state": ("メール配信同意", "配信同意", "同意", "marketing consent", "consent", "email opt in"),
+    "consent_source": ("同意取得元", "同意の取得元", "consent source"),
     "tags": ("タグ", "tags", "tag", "ラベル"),
     "external_id": (
         "外部id", "external id", "externalid", "id", "レコードid", "レコード番号", "contact id", "record id",

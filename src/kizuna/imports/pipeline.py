@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.dateparse import parse_datetime
+
 from kizuna.core import fields as f
 from kizuna.core.errors import KizunaError, KizunaValidationError
 from kizuna.core.normalize import DateOrder, infer_date_order, normalize_date, normalize_text, to_katakana
+from kizuna.core.spreadsheet import NEUTRALIZED
 
 from .mapping import Mapping as ColumnMapping
 from .reading import SourceRow
@@ -150,6 +153,8 @@ class RowPreparer:
             else spec
             for name, spec in self.specs.items()
         }
+        self._cache: dict[str, dict[Any, Any]] = {name: {} for name in (*self.specs, "created_at")}
+        self._required = [n for n, s in self.specs.items() if s.required]
         # Columns without a header: a value under one is reported, never dropped unseen.
         self.headless = [i for i, h in enumerate(self.mapping.headers) if not normalize_text(h)]
 
@@ -185,14 +190,46 @@ class RowPreparer:
                         warning=True,
                     )
                 )
-        data = {name: values[i] for i, name in self.mapping.columns.items()}
+        # A cell Kizuna's own export neutralized against formulas ("'=…") reads back as it was.
+        data = {
+            name: values[i][1:] if values[i].startswith(NEUTRALIZED) else values[i]
+            for i, name in self.mapping.columns.items()
+        }
         self._split_name(out, data)
         self._extras(out, data)
-        try:
-            out.values = f.clean_input(self.specs, data)
-        except KizunaError as exc:
-            out.problems.extend(problems_of(exc, row=source.number, column_of=self.column_of, data=data))
+        values_out, errors = self._clean(data)
+        if errors:
+            out.problems.extend(
+                problems_of(
+                    KizunaValidationError(errors), row=source.number, column_of=self.column_of, data=data
+                )
+            )
+        else:
+            out.values = values_out
         return out
+
+    def _clean(self, data: dict[str, Any]) -> tuple[dict[str, Any], list[KizunaError]]:
+        """:func:`kizuna.core.fields.clean_input` for one row, remembering each column's outcomes: a
+        file repeats its prefectures, companies, departments and dates on thousands of rows, and the
+        field rules are pure functions of the value."""
+        clean: dict[str, Any] = {}
+        errors = [KizunaError("KZ-VAL-001", field=name) for name in self._required if name not in data]
+        for name, value in data.items():
+            found = self.specs.get(name)
+            if found is None:
+                continue
+            cache = self._cache[name]
+            outcome = cache.get(value)
+            if outcome is None:
+                outcome = _outcome(found, name, value)
+                if len(cache) < CACHE_PER_COLUMN:
+                    cache[value] = outcome
+            if isinstance(outcome, dict):
+                clean.update(outcome)
+            else:
+                code, context, field_name = outcome
+                errors.append(KizunaError(code, context=dict(context), field=field_name))
+        return clean, errors
 
     def _split_name(self, out: Prepared, data: dict[str, Any]) -> None:
         full = data.pop("full_name", None)
@@ -250,15 +287,52 @@ class RowPreparer:
                 out.problems.extend(problems_of(exc, row=out.row, column_of=self.column_of, data=shown))
         created = data.pop("created_at", None)
         if created is not None and normalize_text(created):
-            try:
-                day = normalize_date(created, order=self.date_orders.get("created_at"), field="created_at")
-            except KizunaError as exc:
-                out.problems.extend(
-                    problems_of(exc, row=out.row, column_of=self.column_of, data={"created_at": created})
-                )
+            cache = self._cache["created_at"]
+            outcome = cache.get(created)
+            if outcome is None:
+                outcome = _created_at(created, self.date_orders.get("created_at"))
+                if len(cache) < CACHE_PER_COLUMN:
+                    cache[created] = outcome
+            if isinstance(outcome, dt.datetime):
+                out.created_at = outcome
             else:
-                assert day is not None
-                out.created_at = dt.datetime.combine(day, dt.time(), tzinfo=TOKYO)
+                code, context, field_name = outcome
+                error = KizunaError(code, context=dict(context), field=field_name)
+                out.problems.extend(
+                    problems_of(error, row=out.row, column_of=self.column_of, data={"created_at": created})
+                )
+
+
+CACHE_PER_COLUMN = 20_000  # distinct values remembered per column: bounded memory on any file
+
+
+def _outcome(
+    spec: f.FieldSpec, name: str, value: Any
+) -> dict[str, Any] | tuple[str, dict[str, Any], str | None]:
+    """What clean_input does with one value: the attributes to set, or the error as plain data (a
+    cached exception object would collect tracebacks each time it is raised)."""
+    try:
+        if spec.required and f.is_blank(value):
+            raise KizunaError("KZ-VAL-001", field=name)
+        return spec.clean(name, value)
+    except KizunaError as exc:
+        return (exc.code, exc.context, exc.field)
+
+
+def _created_at(value: str, order: DateOrder | None) -> dt.datetime | tuple[str, dict[str, Any], str | None]:
+    """When another system created the record: "2020-07-04T09:00:00.000Z" (Salesforce), "2022-07-14
+    09:00" (HubSpot, Tokyo time) or a date in any form :func:`normalize_date` reads (midnight, Tokyo)."""
+    text = normalize_text(value)
+    if ":" in text:
+        moment = parse_datetime(text.replace(" ", "T", 1).replace("Z", "+00:00"))
+        if moment is not None:
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=TOKYO)
+    try:
+        day = normalize_date(text, order=order, field="created_at")
+    except KizunaError as exc:
+        return (exc.code, {**exc.context, "value": value}, exc.field)
+    assert day is not None
+    return dt.datetime.combine(day, dt.time(), tzinfo=TOKYO)
 
 
 def _texts(error: KizunaError) -> dict[str, str]:
@@ -279,3 +353,31 @@ def date_orders(
         values = (r.values[index] for r in rows() if r.error is None and len(r.values) > index)
         out[name] = infer_date_order(values)
     return out
+
+
+# A d/m/yyyy or m/d/yyyy date anywhere in the text (full-width digits and separators too). Japanese
+# files write year first, so most files hold none and need no per-column scan for the order.
+_DAY_MONTH_RE = re.compile(
+    r"(?<![0-9０-９])[0-9０-９]{1,2}[/.／．][0-9０-９]{1,2}[/.／．][0-9０-９]{4}(?![0-9０-９])"
+)
+
+
+def may_hold_day_month_dates(source: Any) -> bool:
+    """Whether the file may hold a date whose day/month order needs its column (one regular-expression
+    pass over the text, much cheaper than parsing the file once per date column)."""
+    from .reading import CsvSource
+
+    if not isinstance(source, CsvSource):
+        return True  # XLSX and JSON sources: scan their columns
+    path, encoding = source.path, source.encoding
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    tail = ""
+    with open(path, "rb") as raw:
+        while block := raw.read(1 << 22):
+            text = tail + decoder.decode(block)
+            if _DAY_MONTH_RE.search(text):
+                return True
+            tail = text[-16:]
+    return bool(_DAY_MONTH_RE.search(tail + decoder.decode(b"", final=True)))

@@ -360,10 +360,17 @@ class XlsxSource:
         workbook = load_workbook(self.path, read_only=True, data_only=True)
         try:
             worksheet = workbook[self.sheet]
+            width = 0
             for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 values = [_cell_text(v) for v in cells]
                 while values and values[-1] == "":
                     values.pop()  # read-only mode pads rows to the sheet's widest
+                if values and not width:
+                    width = len(values)  # the header
+                elif values and len(values) < width:
+                    # A sheet does not store empty cells at the end of a row: they are blanks, not
+                    # missing columns (a CSV row with fewer cells is an error; this is not).
+                    values += [""] * (width - len(values))
                 yield SourceRow(number=number, offset=0, values=values)
         finally:
             workbook.close()

@@ -35,12 +35,14 @@ from kizuna.core.models import AuditAction, AuditEntry, EntryPoint
 
 from .mapping import Mapping, auto_map, header_key
 from .models import ImportJob, JobStatus, OnDuplicate, RowProblem, SavedMapping
-from .pipeline import Prepared, Problem, RowPreparer, date_orders
+from .parallel import prepare_chunks
+from .pipeline import Prepared, Problem, RowPreparer, date_orders, may_hold_day_month_dates
 from .reading import CsvSource, SourceRow, open_source
 from .targets import TARGETS, CompanyResolver, Decision, Target, build_new, decide, update_existing
 
 CHUNK_ROWS = 2000
 MAX_COLUMNS = 1000
+PARALLEL_BYTES = 4 * 1024 * 1024
 Progress = Callable[["ProgressInfo"], None]
 
 
@@ -208,6 +210,15 @@ def _chunks(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
         yield chunk
 
 
+def _workers(size: int) -> int:
+    """Processes preparing rows beside this one: every core for a large file (forking costs more
+    than it saves below a few megabytes)."""
+    configured = int(getattr(settings, "KIZUNA_IMPORT_WORKERS", 0))
+    if configured:
+        return max(configured, 0) if configured > 0 else 0
+    return (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 0
+
+
 def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -341,7 +352,11 @@ def _execute(
             for i, name in mapping.columns.items()
             if isinstance(target.specs.get(name), f.Date) or name == "created_at"
         }
-        orders = date_orders(date_columns, lambda: _source(job).rows()) if date_columns else {}
+        orders = (
+            date_orders(date_columns, lambda: _source(job).rows())
+            if date_columns and may_hold_day_month_dates(source)
+            else {}
+        )
         preparer = RowPreparer(
             mapping=mapping,
             specs=target.specs,
@@ -352,8 +367,7 @@ def _execute(
         seen: dict[Any, int] = {}
         total = os.path.getsize(job.file_path)
         size = int(opts.get("chunk_rows", CHUNK_ROWS))
-        for chunk in _chunks(rows, size):
-            prepared = [preparer.prepare(r) for r in chunk]
+        for chunk, prepared in prepare_chunks(preparer, _chunks(rows, size), workers=_workers(total)):
             if chunk[-1].number <= job.rows_done:
                 decide(prepared, target=target, seen=seen, policy=run.policy, lookup=False)
                 continue
@@ -426,7 +440,7 @@ def _chunk(run: _Run, last_row: int, prepared: list[Prepared], decisions: list[D
                     p,
                     actor=run.actor,
                     owner=run.owner,
-                    company_id=companies.get(p.relations.get("company", "")),
+                    company=run.resolver.instance(companies.get(p.relations.get("company", ""))),
                 )
                 for p, _ in creates
             ]

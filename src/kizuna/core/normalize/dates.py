@@ -88,6 +88,9 @@ _MONTHS = {
 _TIME = r"(?:[ t][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:z|[+-][0-9]{2}:?[0-9]{2})?)?"  # lower-cased text
 _SEP = r"[-/.]"
 _YMD_RE = re.compile(rf"([0-9]{{4}}){_SEP}([0-9]{{1,2}}){_SEP}([0-9]{{1,2}}){_TIME}")
+_SPACED_SEPARATOR_RE = re.compile(r"\s*([年月日/.\-])\s*")
+# The shapes most files use ("2023/4/1", "2023-04-01"), read without the folding steps.
+_PLAIN_YMD_RE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
 _COMPACT_RE = re.compile(r"((?:1[89]|2[0-9])[0-9]{2})([01][0-9])([0-3][0-9])")
 _KANJI_RE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?" + _TIME)
 _ERA_NAMES = "|".join(sorted({k for e in ERAS for k in (e.name, e.letter, e.name[0])}, key=len, reverse=True))
@@ -194,9 +197,12 @@ def normalize_date(
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    if type(raw) is str and (plain := _PLAIN_YMD_RE.fullmatch(raw)) is not None:
+        return _ymd(raw, int(plain.group(1)), int(plain.group(3)), int(plain.group(4)), field)
     original = str(raw)
     text = unify_dashes(normalize_text(original)).lower()
-    text = re.sub(r"\s*([年月日/.\-])\s*", r"\1", text).strip()
+    if " " in text:
+        text = _SPACED_SEPARATOR_RE.sub(r"\1", text).strip()
     if not text:
         return None
     if match := _YMD_RE.fullmatch(text) or _KANJI_RE.fullmatch(text) or _COMPACT_RE.fullmatch(text):

@@ -21,6 +21,7 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,10 +89,14 @@ def folded_document(folded: str) -> str:
     return SEPARATOR.join(out)
 
 
+# Names, companies and addresses repeat across records: a bulk load computes each part once.
+_cached_part_document = functools.lru_cache(maxsize=65536)(part_document)
+
+
 def search_document(parts: Iterable[str | None]) -> str:
     """The search document of a record's field values, in order: ``["山田太郎", "taro@example.jp"]`` ->
     ``"山田 田太 太郎 郎 | taro | example | jp"``."""
-    return join_documents(part_document(part) for part in parts)
+    return join_documents(_cached_part_document(part) for part in parts if part)
 
 
 def join_documents(documents: Iterable[str]) -> str:
