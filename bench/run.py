@@ -8,8 +8,13 @@ Markdown table is printed for docs/benchmarks.md.
 UI pages (bench/bench_ui.py): server time of the main web pages at 1,000,000 contacts (target:
 median ≤ 50 ms per page), on a fresh database loaded with the demo data.
 
+Import (bench/bench_import.py): ``kizuna import contacts`` of a dirty 1,000,000-row CP932 file, dry run
+and commit (targets: 40,000 and 20,000 rows/s, peak memory under 500 MB), with the floor: a plain
+bulk load of the already-clean rows into the same table.
+
 Options (environment): BENCH_CONTACTS (default 1000000), BENCH_BASELINE_CONTACTS (default 50000),
-BENCH_UI_CONTACTS (default 1000000), BENCH_SUITES (default "demo,ui"),
+BENCH_UI_CONTACTS (default 1000000), BENCH_IMPORT_ROWS (default 1000000), BENCH_SUITES (default
+"demo,ui,import"),
 BENCH_DATABASES (default "sqlite,postgresql"), KIZUNA_BENCH_POSTGRESQL_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres; a database ``kizuna_bench`` is created and dropped).
 """
@@ -138,12 +143,14 @@ def _markdown(machine: dict[str, str], results: list[dict[str, object]]) -> str:
 
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suites = os.environ.get("BENCH_SUITES", "demo,ui").split(",")
+    suites = os.environ.get("BENCH_SUITES", "demo,ui,import").split(",")
     vendors = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
     machine = _machine()
     ok = _demo_benchmark(machine, vendors) if "demo" in suites else True
     if "ui" in suites:
         ok = _ui_benchmark(machine, vendors) and ok
+    if "import" in suites:
+        ok = _import_benchmark(machine, vendors) and ok
     if not ok:
         raise SystemExit(1)
 
@@ -164,6 +171,68 @@ def _ui_benchmark(machine: dict[str, str], vendors: list[str]) -> bool:
         print(f"Target missed (median ≤ {bench_ui.TARGET_MS:.0f} ms): " + "; ".join(missed), file=sys.stderr)
         return False
     return True
+
+
+def _import_benchmark(machine: dict[str, str], vendors: list[str]) -> bool:
+    """kizuna import of a dirty CP932 contact file (dry run and commit) and the plain bulk-load floor."""
+    import bench_import
+    import import_file
+
+    rows = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
+    print(
+        f"\nImport benchmark on {machine['cpu']} ({machine['cores']} cores, {machine['memory']}): {rows:,} rows"
+    )
+    csv_path = RESULTS / f"contacts-{rows}.csv"
+    if not csv_path.exists():
+        import_file.write(csv_path, rows)
+    results = []
+    for vendor in vendors:
+        db, floor = Database(vendor.strip()), Database(vendor.strip())
+        if not db.available():
+            continue
+        floor.sqlite_path = RESULTS / "bench-floor.sqlite3"
+        try:
+            url = db.reset()
+            floor_url = floor.reset() if vendor.strip() == "sqlite" else _second_database(db)
+            result = bench_import.measure(url, floor_url, rows, RESULTS / "import-var", csv_path)
+            result["server"] = vendor.strip()
+            results.append(result)
+            print(f"  {vendor}: {json.dumps(result, ensure_ascii=False)}")
+        finally:
+            db.drop()
+            floor.drop()
+            _drop_second_database(db)
+    out = RESULTS / f"import-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"machine": machine, "results": results}, ensure_ascii=False, indent=2))
+    print(f"\n(raw results: {out.relative_to(ROOT)})")
+    missed = [
+        f"{r['server']}: commit {r['commit_rows_per_second']:,} rows/s, dry run {r['dry_run_rows_per_second']:,}"
+        for r in results
+        if int(str(r["commit_rows_per_second"])) < bench_import.TARGET_COMMIT
+        or int(str(r["dry_run_rows_per_second"])) < bench_import.TARGET_DRY_RUN
+    ]
+    if missed and rows >= 1_000_000:
+        print("Import targets missed: " + "; ".join(missed), file=sys.stderr)
+        return False
+    return True
+
+
+def _second_database(db: Database) -> str:
+    import psycopg
+
+    with psycopg.connect(db.admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS kizuna_bench_floor WITH (FORCE)")
+        conn.execute("CREATE DATABASE kizuna_bench_floor")
+    return urlunsplit(urlsplit(db.admin_url)._replace(path="/kizuna_bench_floor"))
+
+
+def _drop_second_database(db: Database) -> None:
+    if db.vendor != "postgresql":
+        return
+    import psycopg
+
+    with psycopg.connect(db.admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS kizuna_bench_floor WITH (FORCE)")
 
 
 def _demo_benchmark(machine: dict[str, str], vendors: list[str]) -> bool:

@@ -165,6 +165,11 @@ def _database(url: str) -> dict[str, object]:
     return config
 
 
+# Imports: the largest file accepted, and how many processes prepare rows beside the importing one
+# (0: as many as there are cores, for files over a few megabytes; -1: none).
+KIZUNA_IMPORT_MAX_BYTES = envint("KIZUNA_IMPORT_MAX_BYTES", 2 * 1024**3)
+KIZUNA_IMPORT_WORKERS = envint("KIZUNA_IMPORT_WORKERS", 0)
+
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

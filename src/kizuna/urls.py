@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("kizuna.activities.urls")),
     path("", include("kizuna.support.urls")),
     path("reports/", include("kizuna.reports.urls")),
+    path("imports/", include("kizuna.imports.urls")),
     path("settings/", include("kizuna.web.settings_urls")),
 ]

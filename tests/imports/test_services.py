@@ -384,3 +384,24 @@ def test_rows_prepared_in_worker_processes_give_the_same_job(admin_user, tmp_pat
     forked = run(admin_user, path, dry_run=True, chunk_rows=97)
     assert forked.counts == single.counts and forked.counts["duplicates_in_file"] == 300
     assert codes(forked) == codes(single)
+
+
+def test_bulk_created_rows_are_in_the_search_index_once(admin_user, tmp_path):
+    from django.db import connection
+
+    from kizuna.customers.selectors import contact_list
+
+    run(admin_user, write(tmp_path))
+    customer_services.contact_create(actor=admin_user, data={"family_name": "山田", "given_name": "花子"})
+    assert sorted(c.family_name for c in contact_list(user=admin_user, search="山田")) == [
+        "佐藤",
+        "山田",
+        "山田",
+    ]  # 佐藤: 山田商事
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO customers_contact_fts(customers_contact_fts) VALUES ('integrity-check')"
+            )
+            cursor.execute("SELECT count(*) FROM kizuna_search_deferred")
+            assert cursor.fetchone()[0] == 0

@@ -670,6 +670,15 @@ register(
         "UTF-8（BOM 付き、Excel で開けます: --encoding utf-8-sig）で書き出すか、該当レコードの文字を変更してください（例: 𠮷 → 吉）。",
     ),
     E(
+        "KZ-IMP-035",
+        "Two columns mapped to one field",
+        "2つの列が同じ項目に対応付けられています",
+        "More than one column is mapped to {fields}; each field takes one column.",
+        "{fields} に複数の列が対応付けられています。1つの項目に対応付けられる列は1つです。",
+        "Keep one column for the field and set the others to “Do not import”.",
+        "項目ごとに1つの列を残し、ほかの列は「取り込まない」にしてください。",
+    ),
+    E(
         "KZ-AUTH-001",
         "Not allowed to view this record",
         "このレコードを閲覧する権限がありません",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.models import OwnedModel, User
 from kizuna.accounts.visibility import can_view, ensure_can_create, ensure_can_delete, ensure_can_edit
-from kizuna.core import audit, bulk, writes
+from kizuna.core import audit, bulk, search, writes
 from kizuna.core import fields as f
 from kizuna.core.errors import KizunaError, KizunaValidationError
 from kizuna.core.models import AuditAction, SearchableModel
@@ -291,7 +291,13 @@ def bulk_create_owned(
         obj.created_at = obj.updated_at = now
         _document_new(obj)
     fields = list(model._meta.concrete_fields)
-    bulk.insert_rows(model, [f.name for f in fields], ([getattr(o, f.attname) for f in fields] for o in objs))
+    search.insert_indexed(
+        model,
+        [o.pk for o in objs],
+        lambda: bulk.insert_rows(
+            model, [f.name for f in fields], ([getattr(o, f.attname) for f in fields] for o in objs)
+        ),
+    )
     object_type = model._meta.label_lower
     snapshots = [audit.snapshot(o) for o in objs]
     bulk.audit_rows(

@@ -61,6 +61,9 @@ class ImportJob(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     rows_total = models.BigIntegerField(_("rows in the file"), null=True, blank=True)
     rows_done = models.BigIntegerField(_("rows done"), default=0)  # the checkpoint: a source row number
+    bytes_done = models.BigIntegerField(_("bytes read"), default=0)  # progress through the file
+    # The background task running the job (the web wizard's dry run, import and resume).
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     timings = models.JSONField(_("timings"), default=dict, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)

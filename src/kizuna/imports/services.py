@@ -38,7 +38,7 @@ from .models import ImportJob, JobStatus, OnDuplicate, RowProblem, SavedMapping
 from .parallel import prepare_chunks
 from .pipeline import Prepared, Problem, RowPreparer, date_orders, may_hold_day_month_dates
 from .reading import CsvSource, SourceRow, open_source
-from .targets import TARGETS, CompanyResolver, Decision, Target, build_new, decide, update_existing
+from .targets import TARGETS, CompanyResolver, Decision, SeenKeys, Target, build_new, decide, update_existing
 
 CHUNK_ROWS = 2000
 MAX_COLUMNS = 1000
@@ -364,17 +364,22 @@ def _execute(
             relations=target.relations,
             date_orders=orders,
         )
-        seen: dict[Any, int] = {}
         total = os.path.getsize(job.file_path)
         size = int(opts.get("chunk_rows", CHUNK_ROWS))
-        for chunk, prepared in prepare_chunks(preparer, _chunks(rows, size), workers=_workers(total)):
-            if chunk[-1].number <= job.rows_done:
-                decide(prepared, target=target, seen=seen, policy=run.policy, lookup=False)
-                continue
-            decisions = decide(prepared, target=target, seen=seen, policy=run.policy)
-            _chunk(run, chunk[-1].number, prepared, decisions)
-            if progress is not None:
-                progress(ProgressInfo(chunk[-1].number, chunk[-1].offset, total, started, dict(run.counts)))
+        seen = SeenKeys()
+        try:
+            for chunk, prepared in prepare_chunks(preparer, _chunks(rows, size), workers=_workers(total)):
+                if chunk[-1].number <= job.rows_done:
+                    decide(prepared, target=target, seen=seen, policy=run.policy, lookup=False)
+                    continue
+                decisions = decide(prepared, target=target, seen=seen, policy=run.policy)
+                _chunk(run, chunk[-1].number, prepared, decisions, chunk[-1].offset)
+                if progress is not None:
+                    progress(
+                        ProgressInfo(chunk[-1].number, chunk[-1].offset, total, started, dict(run.counts))
+                    )
+        finally:
+            seen.close()
     except KizunaError as error:
         _fail(job, error, actor=actor, via=via)
         raise
@@ -425,7 +430,9 @@ def _resolve(run: _Run, prepared: list[Prepared], decisions: list[Decision]) -> 
     return found
 
 
-def _chunk(run: _Run, last_row: int, prepared: list[Prepared], decisions: list[Decision]) -> None:
+def _chunk(
+    run: _Run, last_row: int, prepared: list[Prepared], decisions: list[Decision], bytes_done: int = 0
+) -> None:
     job = run.job
     with transaction.atomic():
         # The first write takes SQLite's write lock, so the ids allocated below stay ours.
@@ -496,7 +503,11 @@ def _chunk(run: _Run, last_row: int, prepared: list[Prepared], decisions: list[D
         _tally(counts, prepared, decisions)
         _write_problems(job, prepared)
         run.counts.update(counts)
-        values: dict[str, Any] = {"counts": dict(run.counts), "heartbeat_at": timezone.now()}
+        values: dict[str, Any] = {
+            "counts": dict(run.counts),
+            "heartbeat_at": timezone.now(),
+            "bytes_done": bytes_done,
+        }
         if not run.dry_run:
             values["rows_done"] = last_row
         ImportJob.objects.filter(pk=job.pk).update(**values)
@@ -626,3 +637,97 @@ def import_job_undo(
         job.report = {**job.report, "undo": result}
         job.save(update_fields=["status", "report"])
     return result
+
+
+def import_job_configure(
+    *, actor: Any, job_id: int, mapping: dict[str, str], options: dict[str, Any]
+) -> ImportJob:
+    """Set the mapping (header -> field, "" skips) and options the user chose before a dry run or import."""
+    job = _own_job(actor, job_id)
+    if job.status not in (JobStatus.CREATED, JobStatus.CHECKED):
+        raise KizunaError(
+            "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": "mapping"}
+        )
+    target = TARGETS[job.object_type]
+    known = set(target.fields()) | {f"custom.{k}" for k in target.custom_definitions()}
+    for header, name in mapping.items():
+        if name and name not in known:
+            raise KizunaError(
+                "KZ-IMP-005", context={"value": f"{header}={name}", "suggestion": ", ".join(sorted(known))}
+            )
+        if header not in job.mapping:
+            raise KizunaError(
+                "KZ-IMP-005", context={"value": f"{header}={name}", "suggestion": ", ".join(job.mapping)}
+            )
+    chosen = [n for n in mapping.values() if n]
+    doubled = sorted({n for n in chosen if chosen.count(n) > 1})
+    if doubled:
+        raise KizunaError("KZ-IMP-035", context={"fields": ", ".join(doubled)})
+    for required in target.required:
+        if not set(chosen) & set(required):
+            raise KizunaError(
+                "KZ-IMP-018",
+                context={"fields": " / ".join(required), "headers": ", ".join(job.mapping)[:300]},
+            )
+    policy = options.get("on_duplicate", job.options.get("on_duplicate"))
+    if policy not in OnDuplicate.values:
+        raise KizunaError(
+            "KZ-VAL-003",
+            context={"value": policy, "allowed": ", ".join(OnDuplicate.values)},
+            field="on_duplicate",
+        )
+    job.mapping = {h: mapping.get(h, "") for h in job.mapping}
+    job.options = {
+        **job.options,
+        "on_duplicate": policy,
+        "companies": "match" if options.get("companies") == "match" else "create",
+        "automation": bool(options.get("automation")),
+    }
+    job.save(update_fields=["mapping", "options"])
+    return job
+
+
+def _own_job(actor: Any, job_id: Any) -> ImportJob:
+    """The job, if ``actor`` started it or administers; else the same error as a missing one."""
+    job = ImportJob.objects.filter(pk=job_id).first() if str(job_id).isdigit() else None
+    if job is None or (job.created_by_id != actor.pk and not actor.policy.administer):
+        raise KizunaError("KZ-IMP-026", context={"job": job_id})
+    return job
+
+
+def import_job_enqueue(*, actor: Any, job_id: int, dry_run: bool) -> ImportJob:
+    """Start the dry run, the import or its resume in the background worker (the web wizard)."""
+    from kizuna.core.tasks import enqueue_in_transaction
+
+    from .tasks import import_job_execute
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=_own_job(actor, job_id).pk)
+        resume = job.status in (JobStatus.RUNNING, JobStatus.FAILED) and not job.dry_run and job.rows_done > 0
+        ready = (
+            (JobStatus.CREATED, JobStatus.CHECKED) if not resume else (JobStatus.RUNNING, JobStatus.FAILED)
+        )
+        if (
+            job.status not in ready
+            or job.task_id
+            and job.status in (JobStatus.CREATED, JobStatus.CHECKED)
+            and _task_pending(job)
+        ):
+            raise KizunaError(
+                "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": "start"}
+            )
+        result = enqueue_in_transaction(import_job_execute, job.pk, actor.pk, dry_run, resume)
+        job.task_id = str(result.id)
+        job.save(update_fields=["task_id"])
+    return job
+
+
+def _task_pending(job: ImportJob) -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(pk=job.task_id, status__in=["READY", "RUNNING"]).exists()
+
+
+def job_waiting(job: ImportJob) -> bool:
+    """Queued for the worker and not started yet."""
+    return bool(job.task_id) and job.status in (JobStatus.CREATED, JobStatus.CHECKED) and _task_pending(job)

@@ -9,8 +9,11 @@ does not make two rows the same person).
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -215,6 +218,47 @@ class CompanyResolver:
         self.created += len(objs)
 
 
+class SeenKeys:
+    """The file's duplicate keys seen so far and the first row of each, kept on disk (a temporary
+    SQLite file): a million rows hold some three million keys, which as a Python dict would take
+    more memory than the whole import may use."""
+
+    SEPARATOR = "\x1f"
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="kizuna-import-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "keys.sqlite3", isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-32000", "temp_store=MEMORY"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
+
+    def _text(self, key: Key) -> str:
+        return f"{key[0]}{self.SEPARATOR}{key[1]}"
+
+    def first_rows(self, keys: set[Key]) -> dict[Key, int]:
+        """The first row of each of ``keys`` seen before (keys not seen are absent)."""
+        if not keys:
+            return {}
+        by_text = {self._text(k): k for k in keys}
+        found = self._db.execute(
+            "SELECT key, row FROM seen WHERE key IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(by_text), ensure_ascii=False)],
+        ).fetchall()
+        return {by_text[text]: row for text, row in found}
+
+    def add(self, first_rows: dict[Key, int]) -> None:
+        self._db.execute("BEGIN")
+        self._db.executemany(
+            "INSERT OR IGNORE INTO seen (key, row) VALUES (?, ?)",
+            [(self._text(k), row) for k, row in first_rows.items()],
+        )
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+        self._folder.cleanup()
+
+
 @dataclass
 class Decision:
     action: str  # "create", "update", "skip", "review", "reject"
@@ -225,21 +269,20 @@ def decide(
     rows: list[Prepared],
     *,
     target: Target,
-    seen: dict[Key, int],
+    seen: SeenKeys,
     policy: str,
     lookup: bool = True,
 ) -> list[Decision]:
     """What to do with each row: duplicates within the file (first row wins, later ones are errors),
     then matches in the database under ``policy``. ``seen`` carries the file's keys across chunks."""
     decisions: list[Decision] = []
-    keys_of: list[list[Key]] = []
-    for row in rows:
-        keys = target.keys(row.values) if row.ok else []
-        keys_of.append(keys)
+    keys_of = [target.keys(row.values) if row.ok else [] for row in rows]
+    known = seen.first_rows({k for keys in keys_of for k in keys})  # from earlier chunks
+    for row, keys in zip(rows, keys_of, strict=True):
         if not row.ok:
             decisions.append(Decision("reject"))
             continue
-        twin = next(((k, seen[k]) for k in keys if k in seen), None)
+        twin = next(((k, known[k]) for k in keys if k in known), None)
         if twin is not None and policy != OnDuplicate.CREATE:
             (kind, value), first = twin
             row.problems.append(
@@ -254,8 +297,9 @@ def decide(
             decisions.append(Decision("reject"))
             continue
         for k in keys:
-            seen.setdefault(k, row.row)
+            known.setdefault(k, row.row)
         decisions.append(Decision("create"))
+    seen.add(known)
     if policy == OnDuplicate.CREATE or not lookup:
         return decisions
     wanted = [k for d, keys in zip(decisions, keys_of, strict=True) if d.action == "create" for k in keys]

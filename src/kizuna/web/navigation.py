@@ -27,6 +27,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("activities:task_list", _("Tasks"), "✓"),
     NavItem("support:ticket_list", _("Tickets"), "✉"),
     NavItem("reports:index", _("Reports"), "▤"),
+    NavItem("imports:list", _("Import"), "⇪"),
     NavItem("settings:index", _("Settings"), "⚙", admin_only=True),
 )
 
