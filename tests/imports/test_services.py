@@ -405,3 +405,22 @@ def test_bulk_created_rows_are_in_the_search_index_once(admin_user, tmp_path):
             )
             cursor.execute("SELECT count(*) FROM kizuna_search_deferred")
             assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("姓,生年月日\r\n山田,1980/4/1\r\n", False),
+        ("姓,生年月日\r\n山田,2023年4月1日\r\n", False),
+        ("姓,生年月日\r\n山田,25/12/1980\r\n", True),
+        ("姓,生年月日\r\n山田,１２．２５．１９８０\r\n", True),
+        ("姓,メモ\r\n山田,v1.2025x\r\n", False),
+    ],
+)
+def test_the_day_month_scan_finds_only_dates_written_day_or_month_first(tmp_path, text, expected):
+    from kizuna.imports.pipeline import may_hold_day_month_dates
+    from kizuna.imports.reading import CsvSource
+
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode("cp932"))
+    assert may_hold_day_month_dates(CsvSource(path)) is expected

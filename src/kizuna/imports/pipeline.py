@@ -360,6 +360,10 @@ def date_orders(
 _DAY_MONTH_RE = re.compile(
     r"(?<![0-9０-９])[0-9０-９]{1,2}[/.／．][0-9０-９]{1,2}[/.／．][0-9０-９]{4}(?![0-9０-９])"
 )
+# What such a date ends with: a separator and a four-digit year. Searched first, because a pattern
+# that starts with digits is tried at every digit of the file (a minute for 150 MB), this one only at
+# separators.
+_YEAR_LAST_RE = re.compile(r"[/.／．][0-9０-９]{4}(?![0-9０-９])")
 
 
 def may_hold_day_month_dates(source: Any) -> bool:
@@ -375,9 +379,13 @@ def may_hold_day_month_dates(source: Any) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     tail = ""
     with open(path, "rb") as raw:
-        while block := raw.read(1 << 22):
-            text = tail + decoder.decode(block)
-            if _DAY_MONTH_RE.search(text):
-                return True
+        while True:
+            block = raw.read(1 << 22)
+            text = tail + decoder.decode(block, final=not block)
+            for candidate in _YEAR_LAST_RE.finditer(text):
+                window = text[max(candidate.start() - 8, 0) : candidate.end() + 1]
+                if _DAY_MONTH_RE.search(window):
+                    return True
+            if not block:
+                return False
             tail = text[-16:]
-    return bool(_DAY_MONTH_RE.search(tail + decoder.decode(b"", final=True)))

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext_lazy as _
@@ -506,15 +507,22 @@ def open_source(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
-) -> CsvSource | XlsxSource | JsonSource:
-    """The reader for ``path``: XLSX by its signature (a zip archive); JSON or NDJSON by its name
-    (.json, .ndjson, .jsonl) or, whatever its name, a first character "["; else CSV/TSV text."""
+    record: str | None = None,
+) -> CsvSource | XlsxSource | JsonSource | Any:
+    """The reader for ``path``: XLSX by its signature (a zip archive); XML by its name (.xml) or a
+    first character "<"; JSON or NDJSON by its name (.json, .ndjson, .jsonl) or, whatever its name, a
+    first character "["; else CSV/TSV text."""
     path = Path(path)
     with path.open("rb") as raw:
         start = raw.read(4096)
     if start.startswith(b"PK\x03\x04"):
         return XlsxSource(path, sheet=sheet)
     suffix = path.suffix.lower()
-    if suffix in (".json", ".ndjson", ".jsonl") or start.removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"[":
+    first = start.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    if suffix == ".xml" or first == b"<":
+        from .reading_xml import XmlSource
+
+        return XmlSource(path, record=record)
+    if suffix in (".json", ".ndjson", ".jsonl") or first == b"[":
         return JsonSource(path, lines=suffix in (".ndjson", ".jsonl"))
     return CsvSource(path, encoding=encoding, delimiter=delimiter)

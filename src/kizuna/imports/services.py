@@ -81,7 +81,12 @@ def _fail(job: ImportJob, error: KizunaError, *, actor: Any, via: str) -> None:
 
 
 def _source(job: ImportJob) -> Any:
-    return open_source(job.file_path, encoding=job.encoding or None, sheet=job.sheet or None)
+    return open_source(
+        job.file_path,
+        encoding=job.encoding if job.encoding not in ("", "xml") else None,
+        sheet=job.sheet or None,
+        record=job.options.get("record") or None,
+    )
 
 
 def _header(rows: Iterator[SourceRow]) -> SourceRow | None:

@@ -52,6 +52,11 @@ class Command(BaseCommand):
             )
             p.add_argument("--sheet", default=None, help="XLSX sheet name or position (1 is the first)")
             p.add_argument(
+                "--record",
+                default=None,
+                help="XML record element (伝票, or a path 売上伝票一覧/伝票); detected when omitted",
+            )
+            p.add_argument(
                 "--report",
                 default="",
                 metavar="errors.csv",
@@ -115,6 +120,7 @@ class Command(BaseCommand):
                     "automation": options["automation"],
                     "companies": options["companies"],
                     "chunk_rows": options["chunk_rows"],
+                    "record": options["record"] or "",
                 },
             )
             if options["save_mapping"]:
