@@ -17,7 +17,7 @@ from typing import Any
 
 from kizuna.core.errors import KizunaError
 
-__all__ = ["CONTACT_FIELDS", "Mapping", "auto_map", "header_key", "parse_overrides"]
+__all__ = ["COMPANY_FIELDS", "CONTACT_FIELDS", "Mapping", "auto_map", "header_key", "parse_overrides"]
 
 # Field -> the headers that mean it (folded by header_key before comparing). Order matters only for
 # readability; every synonym is unique across fields (a test checks).
@@ -73,6 +73,28 @@ CONTACT_FIELDS: dict[str, tuple[str, ...]] = {
     "created_at": ("登録日", "作成日", "作成日時", "登録日時", "createddate", "created date", "create date", "created"),
 }  # fmt: skip
 
+# The headers of company lists (取引先一覧) and CRM account exports.
+COMPANY_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "会社名", "企業名", "法人名", "取引先名", "社名", "顧客名", "company", "company name", "account name",
+        "account", "organization", "organisation", "name",
+    ),
+    "name_kana": ("会社名カナ", "会社名(カナ)", "会社名フリガナ", "フリガナ", "カナ", "よみがな", "company kana", "name kana"),
+    "corporate_number": ("法人番号", "corporate number", "houjin bangou"),
+    "industry": ("業種", "業界", "industry"),
+    "size": ("従業員規模", "規模", "従業員数", "size", "employees", "number of employees"),
+    "website": ("ウェブサイト", "ホームページ", "url", "website", "web site", "domain"),
+    "phone": ("電話番号", "代表電話", "電話", "tel", "phone", "phone number", "main phone"),
+    "postal_code": ("郵便番号", "〒", "zip", "zip code", "postal code", "postcode", "billingpostalcode", "billing zip/postal code"),
+    "prefecture": ("都道府県", "県", "state", "state/region", "prefecture", "billingstate", "billing state/province"),
+    "city": ("市区町村", "city", "billingcity", "billing city"),
+    "address_line1": ("住所", "住所1", "所在地", "本社所在地", "street", "street address", "address", "billingstreet", "billing street"),
+    "address_line2": ("住所2", "建物名", "ビル名", "address 2", "street address 2"),
+    "tags": ("タグ", "tags", "tag", "ラベル"),
+    "external_id": ("外部id", "external id", "externalid", "id", "取引先id", "取引先コード", "顧客コード", "会社id", "account id", "record id", "$id"),
+    "created_at": ("登録日", "作成日", "作成日時", "createddate", "created date", "create date", "created"),
+}  # fmt: skip
+
 _FOLD_RE = re.compile(r"[\s\-_./・:：()（）「」\[\]【】]+")
 
 
@@ -91,6 +113,8 @@ def _synonym_index(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 _CONTACT_INDEX = _synonym_index(CONTACT_FIELDS)
+_INDEXES = {"contacts": _CONTACT_INDEX, "companies": _synonym_index(COMPANY_FIELDS)}
+_FIELDS = {"contacts": CONTACT_FIELDS, "companies": COMPANY_FIELDS}
 
 
 @dataclass
@@ -120,10 +144,11 @@ def auto_map(
     *,
     custom_fields: Iterable[Any] = (),
     overrides: dict[str, str] | None = None,
+    object_type: str = "contacts",
 ) -> Mapping:
     """The mapping of ``headers`` to contact fields: the user's ``overrides`` (header -> field, "" to
     skip a column) first, then custom fields by key or label, then the synonyms of built-in fields."""
-    index = dict(_CONTACT_INDEX)
+    index = dict(_INDEXES[object_type])
     for definition in custom_fields:
         for name in (definition.key, definition.label_ja, definition.label_en):
             if name:
@@ -145,11 +170,13 @@ def auto_map(
     return mapping
 
 
-def parse_overrides(pairs: Iterable[str], *, known: Iterable[str] = ()) -> dict[str, str]:
+def parse_overrides(
+    pairs: Iterable[str], *, known: Iterable[str] = (), object_type: str = "contacts"
+) -> dict[str, str]:
     """``--map "列名=field"`` options as a dict; ``"列名="`` skips the column. KZ-IMP-005 for a pair
     without "=", or for a field that is neither built in, nor in ``known`` (custom fields), with the
     closest field suggested."""
-    fields = set(CONTACT_FIELDS) | set(known)
+    fields = set(_FIELDS[object_type]) | set(known)
     out: dict[str, str] = {}
     for pair in pairs:
         header, sep, target = pair.partition("=")
@@ -157,15 +184,17 @@ def parse_overrides(pairs: Iterable[str], *, known: Iterable[str] = ()) -> dict[
         if not sep or not header:
             raise KizunaError("KZ-IMP-005", context={"value": pair, "suggestion": "列名=family_name"})
         if target and target not in fields:
-            raise KizunaError("KZ-IMP-005", context={"value": pair, "suggestion": _closest(target, fields)})
+            raise KizunaError(
+                "KZ-IMP-005", context={"value": pair, "suggestion": _closest(target, fields, object_type)}
+            )
         out[header] = target
     return out
 
 
-def _closest(name: str, fields: Iterable[str]) -> str:
+def _closest(name: str, fields: Iterable[str], object_type: str = "contacts") -> str:
     import difflib
 
     candidates = sorted(fields)
     match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
-    via_synonym = _CONTACT_INDEX.get(header_key(name))
+    via_synonym = _INDEXES[object_type].get(header_key(name))
     return via_synonym or (match[0] if match else ", ".join(candidates))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ImportObject(models.TextChoices):
     CONTACTS = "contacts", _("Contacts")
+    COMPANIES = "companies", _("Companies")
 
 
 class JobStatus(models.TextChoices):

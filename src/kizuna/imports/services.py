@@ -185,7 +185,12 @@ def _analyze(job: ImportJob, target: Target, *, overrides: dict[str, str]) -> No
         raise KizunaError("KZ-IMP-013", context={"headers": ", ".join(repeated)})
     if not any(r.error is not None or any(v.strip() for v in r.values) for r in rows):
         raise KizunaError("KZ-IMP-020", context={"file": job.file_name})
-    mapping = auto_map(header.values, custom_fields=target.custom_definitions().values(), overrides=overrides)
+    mapping = auto_map(
+        header.values,
+        custom_fields=target.custom_definitions().values(),
+        overrides=overrides,
+        object_type=job.object_type,
+    )
     mapped = set(mapping.columns.values())
     for options in target.required:
         if not mapped & set(options):
@@ -199,7 +204,12 @@ def _analyze(job: ImportJob, target: Target, *, overrides: dict[str, str]) -> No
 
 def job_mapping(job: ImportJob, headers: list[str]) -> Mapping:
     target = TARGETS[job.object_type]
-    return auto_map(headers, custom_fields=target.custom_definitions().values(), overrides=job.mapping)
+    return auto_map(
+        headers,
+        custom_fields=target.custom_definitions().values(),
+        overrides=job.mapping,
+        object_type=job.object_type,
+    )
 
 
 def import_mapping_save(*, actor: Any, name: str, object_type: str, mapping: dict[str, str]) -> SavedMapping:

@@ -18,14 +18,15 @@ from typing import Any
 
 from django.db import transaction
 
-from kizuna.accounts.visibility import can_view
+from kizuna.accounts.visibility import can_view, ensure_can_edit
 from kizuna.core import fields as f
-from kizuna.core import writes
+from kizuna.core import search, writes
 from kizuna.core.normalize import normalize_company_name
 from kizuna.customers import records
 from kizuna.customers import services as customer_services
 from kizuna.customers.models import Company, Contact, CustomFieldDefinition
 
+from .mapping import COMPANY_FIELDS as COMPANY_SYNONYMS
 from .mapping import CONTACT_FIELDS as CONTACT_SYNONYMS
 from .models import OnDuplicate
 from .pipeline import Prepared, Problem
@@ -46,6 +47,9 @@ class Target:
     event_created: str
     event_updated: str
     mapping_only: tuple[str, ...] = ()
+    # Keys made of two columns: kind -> (column, other column); the value is both, joined by JOIN.
+    composite: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    prepare_new: Callable[[Any], None] | None = None
 
     def custom_definitions(self) -> dict[str, CustomFieldDefinition]:
         return {
@@ -65,8 +69,34 @@ def contact_keys(values: Mapping[str, Any]) -> list[Key]:
     if values.get("mobile"):
         out.append(("mobile", values["mobile"]))
     if values.get("phone") and values.get("family_name"):
-        out.append(("phone", f"{values['phone']} {values['family_name']}"))
+        out.append(("phone", f"{values['phone']}{JOIN}{values['family_name']}"))
     return out
+
+
+JOIN = "\x1f"  # between the parts of a two-column key
+
+
+def company_keys(values: Mapping[str, Any]) -> list[Key]:
+    """A company is the same on its external id or 法人番号; by name only with the same phone or
+    postal code (two shops can share a name, not a name and a number)."""
+    out: list[Key] = []
+    if values.get("external_id"):
+        out.append(("external_id", values["external_id"]))
+    if values.get("corporate_number"):
+        out.append(("corporate_number", values["corporate_number"]))
+    name = normalize_company_name(values.get("name") or "")
+    if name and values.get("phone"):
+        out.append(("name_phone", f"{name}{JOIN}{values['phone']}"))
+    if name and values.get("postal_code"):
+        out.append(("name_postal", f"{name}{JOIN}{values['postal_code']}"))
+    return out
+
+
+def _company_prepare_new(company: Any) -> None:
+    company.name_normalized = normalize_company_name(company.name)
+
+
+COMPANY_SPECS = {k: v for k, v in customer_services.COMPANY_FIELDS.items() if k != "owner"}
 
 
 CONTACT_SPECS = {k: v for k, v in customer_services.CONTACT_FIELDS.items() if k not in ("company", "owner")}
@@ -83,9 +113,27 @@ CONTACTS = Target(
     event_created="contact.created",
     event_updated="contact.updated",
     mapping_only=("full_name", "full_name_kana", "tags", "created_at"),
+    composite={"phone": ("phone", "family_name")},
+    prepare_new=customer_services._contact_prepare_new,
 )
 
-TARGETS = {CONTACTS.name: CONTACTS}
+COMPANIES = Target(
+    name="companies",
+    model=Company,
+    specs=COMPANY_SPECS,
+    custom_type="customers.company",
+    synonyms=COMPANY_SYNONYMS,
+    relations=(),
+    required=(("name",),),
+    keys=company_keys,
+    event_created="company.created",
+    event_updated="company.updated",
+    mapping_only=("tags", "created_at"),
+    composite={"name_phone": ("name_normalized", "phone"), "name_postal": ("name_normalized", "postal_code")},
+    prepare_new=_company_prepare_new,
+)
+
+TARGETS = {CONTACTS.name: CONTACTS, COMPANIES.name: COMPANIES}
 
 
 def rows_matching(
@@ -119,10 +167,11 @@ def find_existing(target: Target, keys: Iterable[Key]) -> dict[Key, int]:
     found: dict[Key, int] = {}
     model = target.model
     for kind, values in by_kind.items():
-        if kind == "phone":
-            phones = {v.split(" ", 1)[0] for v in values}
-            for pk, phone, family in rows_matching(model, "phone", phones, also=("family_name",)):
-                key = ("phone", f"{phone} {family}")
+        if kind in target.composite:
+            column, other = target.composite[kind]
+            firsts = {v.split(JOIN, 1)[0] for v in values}
+            for pk, first, second in rows_matching(model, column, firsts, also=(other,)):
+                key = (kind, f"{first}{JOIN}{second}")
                 if key[1] in values:
                     found.setdefault(key, pk)
         elif kind == "email":
@@ -218,6 +267,11 @@ class CompanyResolver:
         self.created += len(objs)
 
 
+def _key_field(kind: str) -> str:
+    """The field a key kind is reported as: "name_phone" -> "name"."""
+    return {"name_phone": "name", "name_postal": "name"}.get(kind, kind)
+
+
 class SeenKeys:
     """The file's duplicate keys seen so far and the first row of each, kept on disk (a temporary
     SQLite file): a million rows hold some three million keys, which as a Python dict would take
@@ -289,9 +343,9 @@ def decide(
                 Problem(
                     row=row.row,
                     code="KZ-IMP-011",
-                    context={"key": kind, "value": value.split(" ", 1)[0], "first_row": first},
-                    field=kind,
-                    value=value.split(" ", 1)[0],
+                    context={"key": _key_field(kind), "value": value.split(JOIN, 1)[0], "first_row": first},
+                    field=_key_field(kind),
+                    value=value.split(JOIN, 1)[0],
                 )
             )
             decisions.append(Decision("reject"))
@@ -315,7 +369,7 @@ def decide(
             d.action = "update"
         else:
             d.action = "review" if policy == OnDuplicate.REVIEW else "skip"
-            kind = next(k for k in keys if k in existing)[0]
+            kind = _key_field(next(k for k in keys if k in existing)[0])
             row.problems.append(
                 Problem(
                     row=row.row,
@@ -336,7 +390,8 @@ def build_new(target: Target, row: Prepared, *, actor: Any, owner: Any, company:
     obj.custom = row.custom
     if row.created_at is not None:
         obj.created_at = row.created_at
-    customer_services._contact_prepare_new(obj)
+    if target.prepare_new is not None:
+        target.prepare_new(obj)
     return obj
 
 
@@ -355,6 +410,7 @@ def update_existing(
     """Apply a row to the record it matched, in a savepoint; returns whether anything changed.
     ``update-empty`` fills only the record's empty fields; ``update`` lets the file's non-empty values win."""
     obj = records.lock_visible(target.model, pk=existing_id, actor=actor)
+    ensure_can_edit(actor, obj)
     values = {k: v for k, v in row.values.items() if v not in (None, "")}
     if "company" in target.relations and company_id is not None:
         values["company_id"] = company_id
@@ -368,6 +424,8 @@ def update_existing(
         values["custom"] = custom
     if not values and row.tags is None:
         return False
+    if "name" in values and hasattr(obj, "name_normalized"):
+        values["name_normalized"] = normalize_company_name(values["name"])
     with transaction.atomic():
         records._document_update(obj, values)
         changes = writes.record_update(
@@ -379,4 +437,6 @@ def update_existing(
             batch=batch,
             emit_event=events,
         )
+        if "name" in changes and isinstance(obj, Company):
+            search.refresh_related_documents(obj)  # its contacts' documents hold its name
     return bool(changes)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kizuna.core.errors import KizunaError
 
 from . import report, services
-from .models import ImportJob, JobStatus, OnDuplicate, SavedMapping
+from .models import ImportJob, ImportObject, JobStatus, OnDuplicate, SavedMapping
 from .targets import TARGETS
 
 ENCODINGS = [
@@ -34,14 +34,17 @@ ACTIVE = (JobStatus.CHECKING, JobStatus.RUNNING)
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV, TSV, XLSX, JSON)"))
+    object_type = forms.ChoiceField(
+        label=_("Import as"), choices=ImportObject.choices, initial=ImportObject.CONTACTS, required=False
+    )
+    file = forms.FileField(label=_("File (CSV, TSV, XLSX, JSON, XML)"))
     encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS, required=False)
     sheet = forms.CharField(label=_("Sheet (XLSX)"), required=False, max_length=100)
     mapping_name = forms.ChoiceField(label=_("Saved mapping"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = SavedMapping.objects.filter(object_type="contacts").values_list("name", flat=True)
+        names = SavedMapping.objects.values_list("name", flat=True).distinct()
         field = self.fields["mapping_name"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Map automatically")), *((n, n) for n in names)]
@@ -92,6 +95,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
                 job = services.import_job_create(
                     actor=request.user,
                     path=stored,
+                    object_type=form.cleaned_data["object_type"] or ImportObject.CONTACTS,
                     encoding=form.cleaned_data["encoding"] or None,
                     sheet=form.cleaned_data["sheet"] or None,
                     mapping_name=form.cleaned_data["mapping_name"],

@@ -13,6 +13,7 @@ from kizuna.core.errors import KizunaError
 from kizuna.imports import report, services
 from kizuna.imports.mapping import parse_overrides
 from kizuna.imports.models import ImportJob, ImportObject, OnDuplicate
+from kizuna.imports.targets import TARGETS
 
 
 class Command(BaseCommand):
@@ -106,7 +107,9 @@ class Command(BaseCommand):
         action = options["action"]
         progress = report.ProgressBar(enabled=options["format"] != "json")
         if action in ImportObject.values:
-            overrides = parse_overrides(options["map"])
+            target = TARGETS[action]
+            known = [f"custom.{key}" for key in target.custom_definitions()]
+            overrides = parse_overrides(options["map"], known=known, object_type=action)
             job = services.import_job_create(
                 actor=actor,
                 path=options["file"],
