@@ -424,3 +424,42 @@ def test_the_day_month_scan_finds_only_dates_written_day_or_month_first(tmp_path
     path = tmp_path / "d.csv"
     path.write_bytes(text.encode("cp932"))
     assert may_hold_day_month_dates(CsvSource(path)) is expected
+
+
+def test_an_update_is_refused_for_records_the_user_may_not_edit(alice, charlie, tmp_path):
+    mine = customer_services.contact_create(
+        actor=alice, data={"family_name": "山田", "email": "taro@example.jp"}
+    )
+    job = run(charlie, write(tmp_path, ROWS[:1]), on_duplicate="update")
+    assert job.counts["invalid"] == 1 and codes(job)[0][1] == "KZ-AUTH-001"
+    mine.refresh_from_db()
+    assert mine.given_name == "" and mine.version == 1
+
+
+def test_columns_whose_values_do_not_repeat_stop_being_remembered():
+    from kizuna.imports.mapping import auto_map
+    from kizuna.imports.pipeline import CACHE_PROBATION, RowPreparer
+    from kizuna.imports.reading import SourceRow
+    from kizuna.imports.targets import CONTACTS
+
+    preparer = RowPreparer(mapping=auto_map(["姓", "メール", "都道府県"]), specs=CONTACTS.specs)
+    for i in range(CACHE_PROBATION + 10):
+        row = preparer.prepare(SourceRow(i + 2, 0, ["山田", f"u{i}@example.jp", "東京"]))
+        assert row.ok and row.values["prefecture"] == "東京都" and row.values["email"] == f"u{i}@example.jp"
+    assert "email" not in preparer._cache  # nine in ten new: dropped
+    assert list(preparer._cache["prefecture"]) == ["東京"] and list(preparer._cache["family_name"]) == [
+        "山田"
+    ]
+
+
+def test_undo_waits_for_a_live_importer(admin_user, tmp_path):
+    import os
+    import socket
+
+    job = run(admin_user, write(tmp_path))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, worker=f"{socket.gethostname()}:{os.getppid()}"
+    )
+    with pytest.raises(KizunaError) as caught:
+        services.import_job_undo(actor=admin_user, job_id=job.pk)
+    assert caught.value.code == "KZ-IMP-022" and Contact.objects.count() == 3

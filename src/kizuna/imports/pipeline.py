@@ -154,6 +154,7 @@ class RowPreparer:
             for name, spec in self.specs.items()
         }
         self._cache: dict[str, dict[Any, Any]] = {name: {} for name in (*self.specs, "created_at")}
+        self._misses: dict[str, int] = {}
         self._required = [n for n, s in self.specs.items() if s.required]
         # Columns without a header: a value under one is reported, never dropped unseen.
         self.headless = [i for i, h in enumerate(self.mapping.headers) if not normalize_text(h)]
@@ -218,18 +219,28 @@ class RowPreparer:
             found = self.specs.get(name)
             if found is None:
                 continue
-            cache = self._cache[name]
-            outcome = cache.get(value)
+            cache = self._cache.get(name)
+            outcome = cache.get(value) if cache is not None else None
             if outcome is None:
                 outcome = _outcome(found, name, value)
-                if len(cache) < CACHE_PER_COLUMN:
-                    cache[value] = outcome
+                if cache is not None:
+                    self._remember(name, cache, value, outcome)
             if isinstance(outcome, dict):
                 clean.update(outcome)
             else:
                 code, context, field_name = outcome
                 errors.append(KizunaError(code, context=dict(context), field=field_name))
         return clean, errors
+
+    def _remember(self, name: str, cache: dict[Any, Any], value: Any, outcome: Any) -> None:
+        """Keep ``outcome`` for the next row with ``value``; a column whose values hardly repeat (emails,
+        phone numbers) stops being remembered, so memory goes where it saves time."""
+        misses = self._misses[name] = self._misses.get(name, 0) + 1
+        if misses == CACHE_PROBATION and len(cache) >= CACHE_PROBATION * 0.9:
+            del self._cache[name]  # nine values in ten were new: not worth remembering
+            return
+        if len(cache) < CACHE_PER_COLUMN:
+            cache[value] = outcome
 
     def _split_name(self, out: Prepared, data: dict[str, Any]) -> None:
         full = data.pop("full_name", None)
@@ -287,12 +298,12 @@ class RowPreparer:
                 out.problems.extend(problems_of(exc, row=out.row, column_of=self.column_of, data=shown))
         created = data.pop("created_at", None)
         if created is not None and normalize_text(created):
-            cache = self._cache["created_at"]
-            outcome = cache.get(created)
+            cache = self._cache.get("created_at")
+            outcome = cache.get(created) if cache is not None else None
             if outcome is None:
                 outcome = _created_at(created, self.date_orders.get("created_at"))
-                if len(cache) < CACHE_PER_COLUMN:
-                    cache[created] = outcome
+                if cache is not None:
+                    self._remember("created_at", cache, created, outcome)
             if isinstance(outcome, dt.datetime):
                 out.created_at = outcome
             else:
@@ -304,6 +315,7 @@ class RowPreparer:
 
 
 CACHE_PER_COLUMN = 20_000  # distinct values remembered per column: bounded memory on any file
+CACHE_PROBATION = 5_000  # values a column is watched for before its cache is kept or dropped
 
 
 def _outcome(

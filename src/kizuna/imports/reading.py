@@ -181,8 +181,17 @@ class _Lines:
         self._raw = raw
         self._encoding = encoding
         self.offset = 0  # of the next line
-        self.starts: list[int] = []  # byte offset of each line read, in order
+        # Byte offset of each line read and not yet turned into a row (line index -> offset): the
+        # reader forgets a row's lines once it is yielded, so a million-line file costs no memory here.
+        self.starts: dict[int, int] = {}
+        self.count = 0
         self.errors: dict[int, KizunaError] = {}  # line index -> error
+
+    def forget(self, first: int, end: int) -> None:
+        """Drop what is kept about lines ``first``..``end - 1``: their row has been read."""
+        for index in range(first, end):
+            self.starts.pop(index, None)
+            self.errors.pop(index, None)
 
     def __iter__(self) -> Iterator[str]:
         first = True
@@ -193,8 +202,9 @@ class _Lines:
                 line = line[len(codecs.BOM_UTF8) :]
                 start += len(codecs.BOM_UTF8)
             first = False
-            index = len(self.starts)
-            self.starts.append(start)
+            index = self.count
+            self.count += 1
+            self.starts[index] = start
             try:
                 text = line.decode(self._encoding)
                 if self._encoding in ("cp932", "euc_jp") and _looks_utf8(line):
@@ -262,15 +272,16 @@ class CsvSource:
                     return
                 except csv.Error as exc:
                     consumed = reader.line_num
-                    yield SourceRow(
-                        number=number, offset=lines.starts[first], error=_grammar_error(exc, number)
-                    )
+                    offset = lines.starts.get(first, 0)
+                    lines.forget(first, consumed)
+                    yield SourceRow(number=number, offset=offset, error=_grammar_error(exc, number))
                     if "end of data" in str(exc):
                         return  # the open quote swallowed the rest of the file
                     continue
                 consumed = reader.line_num
                 errors = [lines.errors[i] for i in range(first, consumed) if i in lines.errors]
                 offset = lines.starts[first]
+                lines.forget(first, consumed)
                 if errors:
                     error = errors[0]
                     error.context["row"] = number

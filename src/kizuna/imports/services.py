@@ -646,6 +646,8 @@ def import_job_undo(
         )
     if job.created_by_id != actor.pk and not actor.policy.administer:
         raise KizunaError("KZ-AUTH-003", context={"action": "undo another user's import"})
+    if job.status == JobStatus.RUNNING and job.worker and _alive(job.worker) and job.worker != _worker_id():
+        raise KizunaError("KZ-IMP-022", context={"job": job.pk, "worker": job.worker})
     with transaction.atomic():
         result = undo_batch(job.batch, actor=actor, force=force, via=via, job=job.pk)
         job.status = JobStatus.UNDONE
