@@ -5,6 +5,7 @@ encoding, ready to fix and import again) and the command line's progress bar."""
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,7 +79,22 @@ def problems(job: ImportJob) -> Iterator[RowProblem]:
     return job.problems.select_related("job").order_by("row", "id").iterator(chunk_size=2000)
 
 
-def job_report(job: ImportJob, language: str | None = None) -> dict[str, Any]:
+def write_json_report(job: ImportJob, out: Any, language: str | None = None) -> None:
+    """:func:`job_report` as JSON text, the problems streamed one by one: a million-row file can have
+    a hundred thousand of them, which as one object would cost hundreds of megabytes."""
+    head = job_report(job, language, with_problems=False)
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    out.write(text[: text.rindex("}")].rstrip() + ',\n  "problems": [')
+    for count, problem in enumerate(problems(job)):
+        out.write(
+            ("," if count else "")
+            + "\n    "
+            + json.dumps(problem_dict(problem, language), ensure_ascii=False)
+        )
+    out.write("\n  ]\n}\n")
+
+
+def job_report(job: ImportJob, language: str | None = None, *, with_problems: bool = True) -> dict[str, Any]:
     return {
         "job": job.pk,
         "status": job.status,
@@ -92,7 +108,7 @@ def job_report(job: ImportJob, language: str | None = None) -> dict[str, Any]:
         "timings": job.timings,
         "report": job.report,
         "failure": job.failure,
-        "problems": [problem_dict(p, language) for p in problems(job)],
+        **({"problems": [problem_dict(p, language) for p in problems(job)]} if with_problems else {}),
     }
 
 

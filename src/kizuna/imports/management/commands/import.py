@@ -97,7 +97,7 @@ class Command(BaseCommand):
             if fmt != "json":
                 self.stderr.write(f"error file: {options['report']} ({written} rows)")
         if fmt == "json":
-            self.stdout.write(json.dumps(report.job_report(job), ensure_ascii=False, indent=2))
+            report.write_json_report(job, self.stdout)
         else:
             self.stdout.write(report.job_text(job))
         if job.counts.get("invalid"):
