@@ -3,6 +3,7 @@ row errors with their byte offset, delimiters and quoting sniffed, rows numbered
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,38 @@ def test_csv_grammar_errors_are_row_errors_and_reading_goes_on(tmp_path):
         (4, [], "KZ-IMP-015"),  # the quote runs to the end of the file
     ]
     assert rows[3].error.context == {"row": 4}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_utf16_is_read_with_its_offsets(tmp_path, encoding):
+    # 上 is U+4E0A: its UTF-16LE bytes hold 0x0A, the byte of a line feed.
+    text = '姓\t名\tメモ\r\n上田\t一郎\t上野〜①\r\n山田\t花子\t"改行\r\nあり"\r\n'
+    data = text.encode(encoding) if encoding == "utf-16" else codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    source = CsvSource(write(tmp_path, data, "unicode.txt"))
+    assert source.encoding == "utf-16" and source.delimiter == "\t"
+    rows = list(source.rows())
+    assert [r.values for r in rows] == [
+        ["姓", "名", "メモ"],
+        ["上田", "一郎", "上野〜①"],
+        ["山田", "花子", "改行\r\nあり"],
+    ]
+    assert [r.offset for r in rows] == [
+        2,
+        2 + 2 * len("姓\t名\tメモ\r\n"),
+        2 + 2 * len("姓\t名\tメモ\r\n上田\t一郎\t上野〜①\r\n"),
+    ]
+
+
+def test_a_lone_surrogate_in_utf16_is_a_row_error(tmp_path):
+    data = (
+        codecs.BOM_UTF16_LE
+        + "姓,名\r\n".encode("utf-16-le")
+        + b"\x00\xd8,\x00\r\x00\n\x00"
+        + "山田,花子\r\n".encode("utf-16-le")
+    )
+    rows = list(CsvSource(write(tmp_path, data), encoding="utf-16").rows())
+    assert [(r.values, r.error.code if r.error else None) for r in rows] == [
+        (["姓", "名"], None),
+        ([], "KZ-IMP-002"),
+        (["山田", "花子"], None),
+    ]

@@ -463,3 +463,17 @@ def test_undo_waits_for_a_live_importer(admin_user, tmp_path):
     with pytest.raises(KizunaError) as caught:
         services.import_job_undo(actor=admin_user, job_id=job.pk)
     assert caught.value.code == "KZ-IMP-022" and Contact.objects.count() == 3
+
+
+def test_excel_unicode_text_imports_and_its_error_file_is_utf16_too(admin_user, tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(
+        "姓\t名\tメール\r\n上田\t一郎\tueda@example.jp\r\n下田\t次郎\tnot-mail\r\n".encode("utf-16")
+    )
+    job = run(admin_user, path)
+    assert job.encoding == "utf-16" and job.counts["created"] == 1
+    assert Contact.objects.get().family_name == "上田"
+    out = tmp_path / "errors.txt"
+    assert report.write_error_file(job, out) == 1
+    lines = out.read_bytes().decode("utf-16").splitlines()
+    assert lines[1].startswith("下田\t次郎\tnot-mail\t3\tメール\tKZ-VAL-008\t")

@@ -1,5 +1,5 @@
-"""Reading import files: CSV and TSV in UTF-8 (with or without BOM), CP932/Shift_JIS and EUC-JP; XLSX;
-JSON and NDJSON.
+"""Reading import files: CSV and TSV in UTF-8 (with or without BOM), CP932/Shift_JIS, EUC-JP and UTF-16
+(Excel's "Unicode text"); XLSX; JSON and NDJSON (XML: :mod:`kizuna.imports.reading_xml`).
 
 The first stage of an import (read → map → normalize → validate → dedupe → write). A file is read as
 a stream of rows, so memory stays flat however long the file is:
@@ -73,6 +73,13 @@ _ALIASES = {
     "shift_jis_2004": "cp932",
     "shift_jisx0213": "cp932",
     "euc_jp": "euc_jp",
+    "utf_16": "utf-16",
+    "utf16": "utf-16",
+    "unicode": "utf-16",
+    "utf_16_le": "utf-16-le",
+    "utf_16le": "utf-16-le",
+    "utf_16_be": "utf-16-be",
+    "utf_16be": "utf-16-be",
     "euc_jis_2004": "euc_jp",
     "euc_jisx0213": "euc_jp",
     "eucjp": "euc_jp",
@@ -128,9 +135,7 @@ def detect_encoding(sample: bytes, *, complete: bool = False) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise KizunaError(
-            "KZ-IMP-001", context={"encoding": "UTF-16", "reason": _("UTF-16 files are not read yet")}
-        )
+        return "utf-16"  # Excel's "Unicode text" (tab-separated): the BOM says which byte order
     if b"\x00" in sample:
         raise KizunaError("KZ-IMP-001", context={"encoding": "?", "reason": _("binary data, not text")})
     if sample.isascii():
@@ -225,6 +230,43 @@ class _Lines:
                 yield line.decode(self._encoding, errors="replace")  # parsed for its shape only
 
 
+class _Utf16Lines(_Lines):
+    """Lines of a UTF-16 file: split after decoding (the byte 0x0A also occurs inside characters,
+    上 is 0A 4E), offsets counted in encoded bytes; a lone surrogate makes its line an error."""
+
+    def __iter__(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self._encoding)(errors="surrogatepass")
+        head = self._raw.peek(2)[:2] if hasattr(self._raw, "peek") else b""
+        self.offset = (
+            2 if self._encoding == "utf-16" and head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else 0
+        )
+        unit = "utf-16-be" if head == codecs.BOM_UTF16_BE or self._encoding == "utf-16-be" else "utf-16-le"
+        pending = ""
+        while True:
+            block = self._raw.read(1 << 16)
+            pending += decoder.decode(block, final=not block)
+            *complete, pending = pending.split("\n")
+            for part in complete:
+                yield self._line(part + "\n", unit)
+            if not block:
+                if pending:
+                    yield self._line(pending, unit)
+                return
+
+    def _line(self, line: str, unit: str) -> str:
+        start = self.offset
+        self.offset += len(line.encode(unit, "surrogatepass"))
+        index = self.count
+        self.count += 1
+        self.starts[index] = start
+        if any("\ud800" <= ch <= "\udfff" for ch in line):
+            self.errors[index] = KizunaError(
+                "KZ-IMP-002", context={"offset": start, "encoding": "UTF-16", "bytes": "lone surrogate"}
+            )
+            return line.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return line
+
+
 class CsvSource:
     """A CSV/TSV file read as a stream of :class:`SourceRow` after its header."""
 
@@ -259,7 +301,7 @@ class CsvSource:
         read (a quote never closed, a cell over :data:`MAX_CELL` characters, text after a closing
         quote) is an error row; reading goes on after it where the grammar allows."""
         with self.path.open("rb") as raw:
-            lines = _Lines(raw, self.encoding)
+            lines = (_Utf16Lines if self.encoding.startswith("utf-16") else _Lines)(raw, self.encoding)
             reader = csv.reader(iter(lines), delimiter=self.delimiter, strict=True)
             consumed = 0  # physical lines turned into rows so far
             number = 0
