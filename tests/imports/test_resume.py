@@ -32,6 +32,9 @@ def big_file(tmp_path: Path) -> Path:
     return path
 
 
+APP_NAME = "kizuna-test-importer"  # names the importer's PostgreSQL sessions, and only them
+
+
 def start_import(spawn, path: Path):
     argv = [
         sys.executable,
@@ -44,7 +47,7 @@ def start_import(spawn, path: Path):
         "--user=admin",
         "--format=json",
     ]
-    return spawn(argv, name="import")
+    return spawn(argv, name="import", env={"PGAPPNAME": APP_NAME})
 
 
 def wait_for_checkpoint(proc, minimum: int) -> ImportJob:
@@ -89,10 +92,12 @@ def test_resume_after_the_database_connection_drops(admin_user, spawn, tmp_path)
     proc = start_import(spawn, big_file(tmp_path))
     wait_for_checkpoint(proc, 801)
     with connection.cursor() as cursor:
+        # Only the importer's sessions: this test process's own pooled connections must live on.
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+            [APP_NAME],
         )
+        assert cursor.fetchone()[0] >= 1
     assert proc.process.wait(timeout=60) == 2
     assert "KZ-IMP-033" in proc.errors()
     job = ImportJob.objects.get()
