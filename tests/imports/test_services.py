@@ -477,3 +477,19 @@ def test_excel_unicode_text_imports_and_its_error_file_is_utf16_too(admin_user, 
     assert report.write_error_file(job, out) == 1
     lines = out.read_bytes().decode("utf-16").splitlines()
     assert lines[1].startswith("下田\t次郎\tnot-mail\t3\tメール\tKZ-VAL-008\t")
+
+
+def test_creation_dates_of_the_other_system_are_kept(admin_user, tmp_path):
+    path = tmp_path / "sf.csv"
+    path.write_text(
+        "LastName,FirstName,Email,Birthdate,CreatedDate\r\n"
+        "佐々木,真綾,maaya@example.jp,12/26/1950,2020-07-04T09:00:00.000Z\r\n"
+        "山田,太郎,taro@example.jp,1/5/1980,2021/3/1\r\n",
+        encoding="utf-8",
+    )
+    run(admin_user, path)
+    got = {c.email: (c.birth_date.isoformat(), c.created_at.isoformat()) for c in Contact.objects.all()}
+    assert got == {
+        "maaya@example.jp": ("1950-12-26", "2020-07-04T09:00:00+00:00"),
+        "taro@example.jp": ("1980-01-05", "2021-02-28T15:00:00+00:00"),  # midnight in Tokyo
+    }

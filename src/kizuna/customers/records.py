@@ -288,7 +288,9 @@ def bulk_create_owned(
     now = timezone.now()
     for obj, pk in zip(objs, bulk.allocate_ids(model, len(objs)), strict=True):
         obj.pk = pk
-        obj.created_at = obj.updated_at = now
+        obj.updated_at = now
+        if obj.created_at is None:  # an import may keep when the other system created the record
+            obj.created_at = now
         _document_new(obj)
     fields = list(model._meta.concrete_fields)
     search.insert_indexed(
