@@ -85,3 +85,12 @@ def test_without_an_administrator_the_user_must_be_named(db, tmp_path):
     with pytest.raises(CommandError) as caught:
         kizuna("contacts", str(write(tmp_path, ["山田,太郎,a@example.jp,"])))
     assert "KZ-VAL-011" in str(caught.value)
+
+
+def test_a_missing_file_or_folder_is_a_coded_error_not_a_traceback(admin_user, tmp_path):
+    with pytest.raises(CommandError) as missing:
+        kizuna("contacts", str(tmp_path / "ない.csv"))
+    assert "KZ-IMP-039" in str(missing.value)
+    with pytest.raises(CommandError) as folder:
+        call_command("export", "contacts", f"-o={tmp_path / 'nowhere' / 'c.csv'}")
+    assert "KZ-IMP-039" in str(folder.value)

@@ -13,7 +13,7 @@ from kizuna.core.errors import KizunaError
 from kizuna.core.models import AuditEntry, DomainEvent, ErrorEvent
 from kizuna.customers import services as customer_services
 from kizuna.customers.models import Company, Contact
-from kizuna.imports import report, services
+from kizuna.imports import report, selectors, services
 from kizuna.imports.models import ImportJob, JobStatus, RowProblem
 
 HEADER = "姓,名,セイ,メイ,会社名,メールアドレス,電話番号,郵便番号,生年月日,タグ\r\n"
@@ -339,7 +339,7 @@ def test_saved_mappings_are_reused_by_name(admin_user, tmp_path):
 
 def test_job_states_and_lookups_are_checked(admin_user, tmp_path):
     with pytest.raises(KizunaError) as missing:
-        services.get_job(999)
+        selectors.import_job_get(user=admin_user, pk=999)
     assert missing.value.code == "KZ-IMP-026"
     job = run(admin_user, write(tmp_path))
     with pytest.raises(KizunaError) as twice:

@@ -706,6 +706,15 @@ register(
         "レコードごとに繰り返される要素を --record で指定してください（例: 伝票、売上伝票一覧/伝票）。",
     ),
     E(
+        "KZ-IMP-039",
+        "File cannot be opened",
+        "ファイルを開けません",
+        "“{file}” cannot be {action}: {reason}.",
+        "「{file}」を{action}ことができません: {reason}。",
+        "Check the path and its spelling, that the file (or folder) exists, and that you may read (or write) it.",
+        "パスと綴り、ファイル（またはフォルダー）が存在すること、読み取り（または書き込み）の権限があることを確認してください。",
+    ),
+    E(
         "KZ-AUTH-001",
         "Not allowed to view this record",
         "このレコードを閲覧する権限がありません",

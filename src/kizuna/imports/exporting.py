@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.visibility import visible
 from kizuna.core.errors import KizunaError
@@ -134,6 +135,15 @@ def export_contacts(
     columns = contact_export_columns()
     rows = ([c.read(obj) for c in columns] for obj in _records(visible(Contact.objects.all(), actor)))
     destination = Path(destination)
+    if not destination.parent.is_dir() or not os.access(destination.parent, os.W_OK):
+        raise KizunaError(
+            "KZ-IMP-039",
+            context={
+                "file": str(destination),
+                "action": _("write"),
+                "reason": _("its folder does not exist or is not writable"),
+            },
+        )
     # Written beside the destination and moved into place when complete: a refused or failed export
     # never leaves half a file under the name asked for.
     fd, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".kizuna-export-")

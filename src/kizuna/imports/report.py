@@ -158,7 +158,7 @@ def job_text(job: ImportJob, *, limit: int = 20) -> str:
 def write_error_file(job: ImportJob, destination: str | Path) -> int:
     """The rows with errors as the file had them, plus the error columns, in the file's encoding
     (CSV sources) or UTF-8 with BOM (XLSX, JSON). Returns the number of rows written."""
-    from .services import _source
+    from .services import job_source
     from .targets import TARGETS
 
     model = TARGETS[job.object_type].model
@@ -166,7 +166,7 @@ def write_error_file(job: ImportJob, destination: str | Path) -> int:
     for p in problems(job):
         if not p.warning:
             by_row.setdefault(p.row, []).append(p)
-    source = _source(job)
+    source = job_source(job)
     csv_source = isinstance(source, CsvSource)
     encoding = (source.encoding if csv_source else "utf-8-sig") or "utf-8-sig"
     delimiter = source.delimiter if csv_source else ","

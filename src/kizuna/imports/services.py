@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kizuna.accounts.visibility import ensure_can_create
 from kizuna.core import bulk
@@ -38,6 +39,7 @@ from .models import ImportJob, JobStatus, OnDuplicate, RowProblem, SavedMapping
 from .parallel import prepare_chunks
 from .pipeline import Prepared, Problem, RowPreparer, date_orders, may_hold_day_month_dates
 from .reading import CsvSource, SourceRow, open_source
+from .selectors import import_job_get
 from .targets import TARGETS, CompanyResolver, Decision, SeenKeys, Target, build_new, decide, update_existing
 
 CHUNK_ROWS = 2000
@@ -80,7 +82,8 @@ def _fail(job: ImportJob, error: KizunaError, *, actor: Any, via: str) -> None:
     error_record(error, actor=actor, via=via, obj=job)
 
 
-def _source(job: ImportJob) -> Any:
+def job_source(job: ImportJob) -> Any:
+    """A reader of the job's stored file, with the encoding, sheet and record element it was read with."""
     return open_source(
         job.file_path,
         encoding=job.encoding if job.encoding not in ("", "xml") else None,
@@ -89,7 +92,8 @@ def _source(job: ImportJob) -> Any:
     )
 
 
-def _header(rows: Iterator[SourceRow]) -> SourceRow | None:
+def header_row(rows: Iterator[SourceRow]) -> SourceRow | None:
+    """The first row with values (the header); a row the reader could not read first is raised."""
     for row in rows:
         if row.error is None and row.values:
             return row
@@ -117,6 +121,9 @@ def import_job_create(
     target = TARGETS[object_type]
     ensure_can_create(actor, object_type=str(target.model._meta.verbose_name))
     path = Path(path)
+    if not path.is_file() or not os.access(path, os.R_OK):
+        reason = _("no such file") if not path.exists() else _("not a readable file")
+        raise KizunaError("KZ-IMP-039", context={"file": str(path), "action": _("read"), "reason": reason})
     opts = {
         "on_duplicate": OnDuplicate.SKIP,
         "automation": False,
@@ -170,11 +177,11 @@ def _saved_mapping(object_type: str, name: str) -> dict[str, str]:
 
 
 def _analyze(job: ImportJob, target: Target, *, overrides: dict[str, str]) -> None:
-    source = _source(job)
+    source = job_source(job)
     if isinstance(source, CsvSource):
         job.encoding, job.delimiter = source.encoding, source.delimiter
     rows = source.rows()
-    header = _header(rows)
+    header = header_row(rows)
     if header is None:
         raise KizunaError("KZ-IMP-003", context={"file": job.file_name})
     if len(header.values) > MAX_COLUMNS:
@@ -230,7 +237,7 @@ def _workers(size: int) -> int:
     than it saves below a few megabytes)."""
     configured = int(getattr(settings, "KIZUNA_IMPORT_WORKERS", 0))
     if configured:
-        return max(configured, 0) if configured > 0 else 0
+        return max(configured, 0)  # -1: none
     return (os.cpu_count() or 1) if size >= PARALLEL_BYTES else 0
 
 
@@ -251,13 +258,6 @@ def _alive(worker: str) -> bool:
     return True
 
 
-def get_job(job_id: Any) -> ImportJob:
-    job = ImportJob.objects.filter(pk=job_id).first() if str(job_id).isdigit() else None
-    if job is None:
-        raise KizunaError("KZ-IMP-026", context={"job": job_id})
-    return job
-
-
 def import_job_run(
     *,
     actor: Any,
@@ -267,17 +267,14 @@ def import_job_run(
     via: str = EntryPoint.CLI,
 ) -> ImportJob:
     """Dry-run (everything but writing) or commit the job from the start."""
-    job = get_job(job_id)
-    allowed = (
-        (JobStatus.CREATED, JobStatus.CHECKED) if not dry_run else (JobStatus.CREATED, JobStatus.CHECKED)
-    )
-    if job.status not in allowed:
+    job = import_job_get(user=actor, pk=job_id)
+    if job.status not in (JobStatus.CREATED, JobStatus.CHECKED):
         raise KizunaError(
             "KZ-IMP-025",
             context={
                 "job": job.pk,
                 "status": job.get_status_display(),
-                "action": "dry run" if dry_run else "import",
+                "action": _("dry run") if dry_run else _("import"),
             },
         )
     job.problems.all().delete()
@@ -289,10 +286,10 @@ def import_job_resume(
     *, actor: Any, job_id: int, progress: Progress | None = None, via: str = EntryPoint.CLI
 ) -> ImportJob:
     """Finish an interrupted commit from its checkpoint: every row written exactly once."""
-    job = get_job(job_id)
+    job = import_job_get(user=actor, pk=job_id)
     if job.status not in (JobStatus.RUNNING, JobStatus.FAILED) or job.dry_run:
         raise KizunaError(
-            "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": "resume"}
+            "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": _("resume")}
         )
     if job.status == JobStatus.RUNNING and job.worker and _alive(job.worker) and job.worker != _worker_id():
         raise KizunaError("KZ-IMP-022", context={"job": job.pk, "worker": job.worker})
@@ -357,9 +354,9 @@ def _execute(
         empty=Counter(job.report.get("empty_fields", {})) if resume else Counter(),
     )
     try:
-        source = _source(job)
+        source = job_source(job)
         rows = source.rows()
-        header = _header(rows)
+        header = header_row(rows)
         assert header is not None
         mapping = job_mapping(job, header.values)
         date_columns = {
@@ -368,7 +365,7 @@ def _execute(
             if isinstance(target.specs.get(name), f.Date) or name == "created_at"
         }
         orders = (
-            date_orders(date_columns, lambda: _source(job).rows())
+            date_orders(date_columns, lambda: job_source(job).rows())
             if date_columns and may_hold_day_month_dates(source)
             else {}
         )
@@ -634,7 +631,7 @@ def import_job_undo(
     Records someone changed since are a refusal (KZ-IMP-024) unless ``force``; all or nothing."""
     from .undo import undo_batch
 
-    job = get_job(job_id)
+    job = import_job_get(user=actor, pk=job_id)
     if job.dry_run or job.status in (
         JobStatus.CREATED,
         JobStatus.CHECKING,
@@ -642,10 +639,8 @@ def import_job_undo(
         JobStatus.UNDONE,
     ):
         raise KizunaError(
-            "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": "undo"}
+            "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": _("undo")}
         )
-    if job.created_by_id != actor.pk and not actor.policy.administer:
-        raise KizunaError("KZ-AUTH-003", context={"action": "undo another user's import"})
     if job.status == JobStatus.RUNNING and job.worker and _alive(job.worker) and job.worker != _worker_id():
         raise KizunaError("KZ-IMP-022", context={"job": job.pk, "worker": job.worker})
     with transaction.atomic():
@@ -660,10 +655,11 @@ def import_job_configure(
     *, actor: Any, job_id: int, mapping: dict[str, str], options: dict[str, Any]
 ) -> ImportJob:
     """Set the mapping (header -> field, "" skips) and options the user chose before a dry run or import."""
-    job = _own_job(actor, job_id)
+    job = import_job_get(user=actor, pk=job_id)
     if job.status not in (JobStatus.CREATED, JobStatus.CHECKED):
         raise KizunaError(
-            "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": "mapping"}
+            "KZ-IMP-025",
+            context={"job": job.pk, "status": job.get_status_display(), "action": _("change the mapping")},
         )
     target = TARGETS[job.object_type]
     known = set(target.fields()) | {f"custom.{k}" for k in target.custom_definitions()}
@@ -704,14 +700,6 @@ def import_job_configure(
     return job
 
 
-def _own_job(actor: Any, job_id: Any) -> ImportJob:
-    """The job, if ``actor`` started it or administers; else the same error as a missing one."""
-    job = ImportJob.objects.filter(pk=job_id).first() if str(job_id).isdigit() else None
-    if job is None or (job.created_by_id != actor.pk and not actor.policy.administer):
-        raise KizunaError("KZ-IMP-026", context={"job": job_id})
-    return job
-
-
 def import_job_enqueue(*, actor: Any, job_id: int, dry_run: bool) -> ImportJob:
     """Start the dry run, the import or its resume in the background worker (the web wizard)."""
     from kizuna.core.tasks import enqueue_in_transaction
@@ -719,19 +707,15 @@ def import_job_enqueue(*, actor: Any, job_id: int, dry_run: bool) -> ImportJob:
     from .tasks import import_job_execute
 
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=_own_job(actor, job_id).pk)
+        job = ImportJob.objects.select_for_update().get(pk=import_job_get(user=actor, pk=job_id).pk)
         resume = job.status in (JobStatus.RUNNING, JobStatus.FAILED) and not job.dry_run and job.rows_done > 0
         ready = (
             (JobStatus.CREATED, JobStatus.CHECKED) if not resume else (JobStatus.RUNNING, JobStatus.FAILED)
         )
-        if (
-            job.status not in ready
-            or job.task_id
-            and job.status in (JobStatus.CREATED, JobStatus.CHECKED)
-            and _task_pending(job)
-        ):
+        if job.status not in ready or job_waiting(job):
             raise KizunaError(
-                "KZ-IMP-025", context={"job": job.pk, "status": job.get_status_display(), "action": "start"}
+                "KZ-IMP-025",
+                context={"job": job.pk, "status": job.get_status_display(), "action": _("start")},
             )
         result = enqueue_in_transaction(import_job_execute, job.pk, actor.pk, dry_run, resume)
         job.task_id = str(result.id)

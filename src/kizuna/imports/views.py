@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kizuna.core.errors import KizunaError
 
-from . import report, services
+from . import report, selectors, services
 from .models import ImportJob, ImportObject, JobStatus, OnDuplicate, SavedMapping
 from .targets import TARGETS
 
@@ -72,11 +72,7 @@ def _field_choices(job: ImportJob) -> list[tuple[str, Any]]:
 @login_required
 @require_http_methods(["GET"])
 def job_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    jobs = ImportJob.objects.select_related("created_by")
-    if not user.policy.administer:
-        jobs = jobs.filter(created_by=user)
-    return render(request, "imports/list.html", {"jobs": jobs[:50]})
+    return render(request, "imports/list.html", {"jobs": selectors.import_job_list(user=request.user)[:50]})
 
 
 @login_required
@@ -117,9 +113,9 @@ def _headers(job: ImportJob) -> list[str]:
 
 def _samples(job: ImportJob, count: int = 3) -> dict[str, list[str]]:
     """The first values of each column (in file order), shown beside the mapping."""
-    source = services._source(job)
+    source = services.job_source(job)
     rows = source.rows()
-    header = services._header(rows)
+    header = services.header_row(rows)
     out: dict[str, list[str]] = {h: [] for h in (header.values if header else [])}
     for row in rows if count > 0 else ():
         if row.error is None and row.values and header is not None:
@@ -134,20 +130,20 @@ def _samples(job: ImportJob, count: int = 3) -> dict[str, list[str]]:
 @login_required
 @require_http_methods(["GET"])
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = services._own_job(request.user, pk)
+    job = selectors.import_job_get(user=request.user, pk=pk)
     return render(request, "imports/detail.html", _detail_context(request, job))
 
 
 def _detail_context(request: HttpRequest, job: ImportJob, error: KizunaError | None = None) -> dict[str, Any]:
-    editable = job.status in (JobStatus.CREATED, JobStatus.CHECKED) and not services.job_waiting(job)
+    progress = progress_context(job)
+    editable = job.status in (JobStatus.CREATED, JobStatus.CHECKED) and not progress["waiting"]
     samples = _samples(job) if editable else {}
     problems = Paginator(job.problems.order_by("row", "id"), 100).get_page(request.GET.get("page"))
     model = TARGETS[job.object_type].model
     return {
-        **progress_context(job),
+        **progress,
         "editable": editable,
-        "active": job.status in ACTIVE or services.job_waiting(job),
-        "waiting": services.job_waiting(job),
+        "active": job.status in ACTIVE or progress["waiting"],
         "mapping_rows": [
             (h, job.mapping.get(h, ""), samples.get(h, [])) for h in samples if h in job.mapping
         ],
@@ -170,7 +166,7 @@ def _detail_context(request: HttpRequest, job: ImportJob, error: KizunaError | N
 @require_POST
 def job_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the mapping and options (when the form has them) and start a dry run or the import."""
-    job = services._own_job(request.user, pk)
+    job = selectors.import_job_get(user=request.user, pk=pk)
     dry_run = request.POST.get("action") != "commit"
     try:
         if job.status in (JobStatus.CREATED, JobStatus.CHECKED) and "on_duplicate" in request.POST:
@@ -201,12 +197,13 @@ def job_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel, polled while the worker runs the job; a finished job reloads the page."""
-    job = services._own_job(request.user, pk)
-    if job.status not in ACTIVE and not services.job_waiting(job):
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    context = progress_context(job)
+    if job.status not in ACTIVE and not context["waiting"]:
         response = HttpResponse()
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "imports/_progress.html", progress_context(job))
+    return render(request, "imports/_progress.html", context)
 
 
 def progress_context(job: ImportJob) -> dict[str, Any]:
@@ -229,7 +226,7 @@ def progress_context(job: ImportJob) -> dict[str, Any]:
 @login_required
 @require_POST
 def job_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    job = services._own_job(request.user, pk)
+    job = selectors.import_job_get(user=request.user, pk=pk)
     try:
         services.import_job_undo(
             actor=request.user, job_id=job.pk, force=request.POST.get("force") == "on", via="ui"
@@ -242,7 +239,7 @@ def job_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def job_error_file(request: HttpRequest, pk: int) -> FileResponse:
-    job = services._own_job(request.user, pk)
+    job = selectors.import_job_get(user=request.user, pk=pk)
     out = tempfile.NamedTemporaryFile(suffix=".csv")  # noqa: SIM115 - handed to the response, closed by it
     report.write_error_file(job, out.name)
     name = f"{Path(job.file_name).stem}-errors.csv"

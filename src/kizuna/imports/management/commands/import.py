@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kizuna.core.errors import KizunaError
-from kizuna.imports import report, services
+from kizuna.imports import report, selectors, services
 from kizuna.imports.mapping import parse_overrides
 from kizuna.imports.models import ImportJob, ImportObject, OnDuplicate
 from kizuna.imports.targets import TARGETS
@@ -135,13 +135,13 @@ class Command(BaseCommand):
                     actor=actor, job_id=job.pk, dry_run=options["dry_run"], progress=progress.update
                 )
         if action == "list":
-            for job in ImportJob.objects.all()[:20]:
+            for job in selectors.import_job_list(user=actor)[:20]:
                 self.stdout.write(
                     f"{job.pk:>6}  {job.get_status_display():<12} {job.created_at:%Y-%m-%d %H:%M}  {job.file_name}  {job.counts}"
                 )
             return None
         if action == "status":
-            return services.get_job(options["job"])
+            return selectors.import_job_get(user=actor, pk=options["job"])
         if action == "resume":
             with progress:
                 return services.import_job_resume(
